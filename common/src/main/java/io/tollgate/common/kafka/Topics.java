@@ -1,0 +1,100 @@
+package io.tollgate.common.kafka;
+
+import io.tollgate.schema.CheckoutCommand;
+import io.tollgate.schema.CheckoutEvent;
+import io.tollgate.schema.MerchantCommand;
+import io.tollgate.schema.MerchantConfig;
+import io.tollgate.schema.OrderEvent;
+import io.tollgate.schema.SessionState;
+import io.tollgate.schemas.registry.SchemaRegistryClient;
+import io.tollgate.schemas.serde.AvroSerde;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * The typed registry of every Tollgate topic (design.md, "Topics"). Built once per process from the
+ * schema registry client and the partition count; holds no global state.
+ *
+ * <p>Checkout topics share one co-partition group: the fold reads commands and writes events and
+ * state under the same session key, so they must have the same partition count. Merchant topics
+ * form another.
+ */
+public final class Topics {
+    public static final String CHECKOUT_GROUP = "checkout";
+    public static final String MERCHANT_GROUP = "merchants";
+
+    private static final Map<String, String> FOREVER = Map.of("cleanup.policy", "delete", "retention.ms", "-1");
+    private static final Map<String, String> COMPACTED = Map.of("cleanup.policy", "compact");
+    private static final Map<String, String> WEEK = Map.of("cleanup.policy", "delete", "retention.ms", String.valueOf(7L * 24 * 3600 * 1000));
+
+    private final Topic<String, CheckoutCommand> checkoutCommands;
+    private final Topic<String, CheckoutEvent> checkoutEvents;
+    private final Topic<String, SessionState> sessionState;
+    private final Topic<String, OrderEvent> orderEvents;
+    private final Topic<String, MerchantCommand> merchantCommands;
+    private final Topic<String, MerchantConfig> merchants;
+    private final Topic<String, byte[]> checkoutCommandsDlq;
+    private final Topic<String, byte[]> merchantCommandsDlq;
+
+    public Topics(SchemaRegistryClient registry, int partitions) {
+        checkoutCommands = avro("checkout.commands.v1", partitions, CHECKOUT_GROUP, FOREVER, CheckoutCommand.class, registry);
+        checkoutEvents = avro("checkout.events.v1", partitions, CHECKOUT_GROUP, FOREVER, CheckoutEvent.class, registry);
+        sessionState = avro("checkout.session-state.v1", partitions, CHECKOUT_GROUP, COMPACTED, SessionState.class, registry);
+        orderEvents = avro("order.events.v1", partitions, CHECKOUT_GROUP, FOREVER, OrderEvent.class, registry);
+        merchantCommands = avro("merchants.commands.v1", partitions, MERCHANT_GROUP, FOREVER, MerchantCommand.class, registry);
+        merchants = avro("merchants.v1", partitions, MERCHANT_GROUP, COMPACTED, MerchantConfig.class, registry);
+        checkoutCommandsDlq = raw("checkout.commands.v1.dlq", 1, WEEK);
+        merchantCommandsDlq = raw("merchants.commands.v1.dlq", 1, WEEK);
+    }
+
+    public Topic<String, CheckoutCommand> checkoutCommands() {
+        return checkoutCommands;
+    }
+
+    public Topic<String, CheckoutEvent> checkoutEvents() {
+        return checkoutEvents;
+    }
+
+    public Topic<String, SessionState> sessionState() {
+        return sessionState;
+    }
+
+    public Topic<String, OrderEvent> orderEvents() {
+        return orderEvents;
+    }
+
+    public Topic<String, MerchantCommand> merchantCommands() {
+        return merchantCommands;
+    }
+
+    public Topic<String, MerchantConfig> merchants() {
+        return merchants;
+    }
+
+    public Topic<String, byte[]> checkoutCommandsDlq() {
+        return checkoutCommandsDlq;
+    }
+
+    public Topic<String, byte[]> merchantCommandsDlq() {
+        return merchantCommandsDlq;
+    }
+
+    /** Every topic, for provisioning at startup. */
+    public List<TopicSpec> specs() {
+        return List.of(checkoutCommands.spec(), checkoutEvents.spec(), sessionState.spec(), orderEvents.spec(),
+                merchantCommands.spec(), merchants.spec(), checkoutCommandsDlq.spec(), merchantCommandsDlq.spec());
+    }
+
+    private static <V extends SpecificRecord> Topic<String, V> avro(String name, int partitions, String group,
+            Map<String, String> configs, Class<V> type, SchemaRegistryClient registry) {
+        return new Topic<>(Topic.spec(name, partitions, group, configs), Serdes.String(), AvroSerde.forValues(type, registry));
+    }
+
+    private static Topic<String, byte[]> raw(String name, int partitions, Map<String, String> configs) {
+        Serde<byte[]> bytes = Serdes.ByteArray();
+        return new Topic<>(Topic.spec(name, partitions, null, configs), Serdes.String(), bytes);
+    }
+}

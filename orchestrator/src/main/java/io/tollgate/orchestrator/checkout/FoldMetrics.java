@@ -1,0 +1,33 @@
+package io.tollgate.orchestrator.checkout;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/** Counters of what the fold did with each command type: folded, dropped as duplicate, rejected, dead-lettered. */
+public final class FoldMetrics {
+    private final MeterRegistry registry;
+
+    public FoldMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    void folded(String commandType) {
+        counter("tollgate.fold.commands", "type", commandType, "result", "folded").increment();
+    }
+
+    void dropped(String commandType) {
+        counter("tollgate.fold.commands", "type", commandType, "result", "duplicate").increment();
+    }
+
+    void rejected(String commandType, String code) {
+        counter("tollgate.fold.rejections", "type", commandType, "code", code).increment();
+    }
+
+    void deadLettered() {
+        counter("tollgate.fold.dead_letters").increment();
+    }
+
+    private Counter counter(String name, String... tags) {
+        return Counter.builder(name).tags(tags).register(registry);
+    }
+}
