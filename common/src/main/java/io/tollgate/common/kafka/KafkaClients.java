@@ -1,0 +1,67 @@
+package io.tollgate.common.kafka;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * Client settings shared by every service, in one place. Tuned for a request/reply path: no
+ * linger on producers, short fetch waits, exactly-once Streams with a short commit interval
+ * (each exactly-once hop costs about the commit interval; see docs/operations.md).
+ */
+public final class KafkaClients {
+    private final String bootstrapServers;
+
+    public KafkaClients(String bootstrapServers) {
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    /** Idempotent, acks=all, linger 0: commands are small and a shopper waits on them. */
+    public Map<String, Object> producer(String clientId) {
+        Map<String, Object> c = new HashMap<>();
+        c.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        c.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+        c.put(ProducerConfig.ACKS_CONFIG, "all");
+        c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        c.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        c.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+        c.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        return c;
+    }
+
+    /** read_committed, manual commits; {@code groupId} null for assign()-only readers. */
+    public Map<String, Object> consumer(String clientId, String groupId) {
+        Map<String, Object> c = new HashMap<>();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        c.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        if (groupId != null) {
+            c.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        }
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
+        return c;
+    }
+
+    public Map<String, Object> streams(String applicationId, Path stateDir, long commitIntervalMs, int replicationFactor) {
+        Map<String, Object> c = new HashMap<>();
+        c.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        c.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        c.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        c.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
+        c.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        c.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, replicationFactor);
+        c.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+        c.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
+        c.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 20);
+        return c;
+    }
+}

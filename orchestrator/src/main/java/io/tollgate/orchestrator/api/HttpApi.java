@@ -1,0 +1,89 @@
+package io.tollgate.orchestrator.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The orchestrator's HTTP server: JSON everywhere, every failure as {@code {"error":{…}}}, health
+ * and Prometheus metrics, CORS for the shopper-facing routes. Features add their own routes.
+ */
+public final class HttpApi implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+
+    /** A feature's routes (merchants, sessions, Stripe webhooks...). */
+    public interface Routes {
+        void addTo(Javalin app);
+    }
+
+    private final Javalin app;
+
+    public HttpApi(ObjectMapper mapper, PrometheusMeterRegistry metrics, BooleanSupplier ready, List<String> corsOrigins,
+            List<Routes> routes) {
+        this.app = Javalin.create(config -> {
+            config.showJavalinBanner = false;
+            config.jsonMapper(new JavalinJackson(mapper, false));
+            config.http.maxRequestSize = JsonBodies.SESSION_LIMIT + 1024L;
+            config.router.ignoreTrailingSlashes = true;
+            if (!corsOrigins.isEmpty()) {
+                config.bundledPlugins.enableCors(cors -> cors.addRule(rule -> {
+                    if (corsOrigins.contains("*")) {
+                        rule.anyHost();
+                    } else {
+                        corsOrigins.forEach(origin -> rule.allowHost(origin));
+                    }
+                    rule.exposeHeader("Location");
+                }));
+            }
+        });
+        app.exception(ApiError.class, (e, ctx) -> ctx.status(e.status()).json(e.body()));
+        app.exception(HttpResponseException.class, (e, ctx) -> {
+            ApiError error = switch (e.getStatus()) {
+                case 404 -> new ApiError(404, "not_found", "no route " + ctx.method() + " " + ctx.path());
+                case 405 -> new ApiError(405, "method_not_allowed", ctx.method() + " is not allowed on " + ctx.path());
+                case 413 -> new ApiError(413, "payload_too_large", "the body is too large");
+                default -> new ApiError(e.getStatus(), "http_" + e.getStatus(), e.getMessage());
+            };
+            ctx.status(error.status()).json(error.body());
+        });
+        app.exception(Exception.class, (e, ctx) -> {
+            log.error("unhandled error path={}", ctx.path(), e);
+            ApiError error = new ApiError(500, "internal_error", "something went wrong; it was logged");
+            ctx.status(500).json(error.body());
+        });
+        app.error(404, ctx -> {
+            if (ctx.result() == null || ctx.result().isEmpty()) {
+                ApiError error = new ApiError(404, "not_found", "no route " + ctx.method() + " " + ctx.path());
+                ctx.json(error.body());
+            }
+        });
+        app.get("/health", ctx -> {
+            boolean up = ready.getAsBoolean();
+            ctx.status(up ? 200 : 503).json(Map.of("status", up ? "up" : "starting"));
+        });
+        app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+        routes.forEach(r -> r.addTo(app));
+    }
+
+    /** Starts on the port (0 = any free one) and returns the port bound. */
+    public int start(int port) {
+        app.start("0.0.0.0", port);
+        return app.port();
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+}

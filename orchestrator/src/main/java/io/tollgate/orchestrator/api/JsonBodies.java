@@ -1,0 +1,110 @@
+package io.tollgate.orchestrator.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.util.stream.Collectors;
+
+/**
+ * Strict JSON request bodies: a size limit (413 beyond), unknown fields refused, wrong types named
+ * by their JSON path, so every 400 says which field is wrong.
+ */
+public final class JsonBodies {
+    public static final int CONFIG_LIMIT = 64 * 1024;
+    public static final int SESSION_LIMIT = 256 * 1024;
+
+    private final ObjectMapper strict;
+
+    public JsonBodies(ObjectMapper mapper) {
+        this.strict = mapper.copy()
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+    }
+
+    public <T> T read(Context ctx, Class<T> type, int limitBytes) {
+        byte[] body = bytes(ctx, limitBytes);
+        if (body.length == 0) {
+            throw new ApiError(400, "invalid_request", "a JSON body is required");
+        }
+        try {
+            T value = strict.readValue(body, type);
+            if (value == null) {
+                throw new ApiError(400, "invalid_request", "a JSON object is required");
+            }
+            return value;
+        } catch (UnrecognizedPropertyException e) {
+            throw ApiError.invalid(path(e), "unknown field");
+        } catch (MismatchedInputException e) {
+            throw ApiError.invalid(path(e), "wrong type or value" + expected(e));
+        } catch (JsonMappingException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof ApiError apiError) {
+                throw apiError;
+            }
+            throw ApiError.invalid(path(e), e.getOriginalMessage());
+        } catch (JsonProcessingException e) {
+            throw new ApiError(400, "invalid_json", "the body is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new ApiError(400, "invalid_json", "the body could not be read");
+        }
+    }
+
+    /** The raw body, refusing more than the limit (by Content-Length before reading, and by size after). */
+    public static byte[] bytes(Context ctx, int limitBytes) {
+        String declared = ctx.header("Content-Length");
+        if (declared != null) {
+            try {
+                if (Long.parseLong(declared.trim()) > limitBytes) {
+                    throw tooLarge(limitBytes);
+                }
+            } catch (NumberFormatException ignored) {
+                // Jetty rejects malformed lengths itself.
+            }
+        }
+        byte[] body = ctx.bodyAsBytes();
+        if (body.length > limitBytes) {
+            throw tooLarge(limitBytes);
+        }
+        return body;
+    }
+
+    private static ApiError tooLarge(int limitBytes) {
+        return new ApiError(413, "payload_too_large", "the body is larger than " + limitBytes / 1024 + " KiB",
+                java.util.Map.of("limit_bytes", limitBytes));
+    }
+
+    private static String path(JsonMappingException e) {
+        String path = e.getPath().stream()
+                .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+                .collect(Collectors.joining(".")).replace(".[", "[");
+        return path.isEmpty() ? "body" : path;
+    }
+
+    private static String expected(MismatchedInputException e) {
+        return e.getTargetType() == null ? "" : " (expected " + simpleType(e.getTargetType()) + ")";
+    }
+
+    private static String simpleType(Class<?> type) {
+        if (type == String.class) {
+            return "string";
+        }
+        if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+            return "integer";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "boolean";
+        }
+        if (type.isEnum()) {
+            return "one of " + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase();
+        }
+        return type.isRecord() || java.util.Map.class.isAssignableFrom(type) ? "object"
+                : java.util.Collection.class.isAssignableFrom(type) ? "array" : type.getSimpleName();
+    }
+}
