@@ -30,8 +30,14 @@ public final class KeyedWaiters<V> {
         Waiter<V> waiter = new Waiter<>(condition, future);
         byKey.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(waiter);
         future.whenComplete((v, e) -> remove(key, waiter));
-        if (current != null && condition.test(current)) {
-            future.complete(current);
+        if (current != null) {
+            try {
+                if (condition.test(current)) {
+                    future.complete(current);
+                }
+            } catch (RuntimeException e) {
+                future.completeExceptionally(e);
+            }
         }
         return future.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }

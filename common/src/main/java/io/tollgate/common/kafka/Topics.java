@@ -40,14 +40,23 @@ public final class Topics {
     private final Topic<String, byte[]> merchantCommandsDlq;
 
     public Topics(SchemaRegistryClient registry, int partitions) {
-        checkoutCommands = avro("checkout.commands.v1", partitions, CHECKOUT_GROUP, FOREVER, CheckoutCommand.class, registry);
-        checkoutEvents = avro("checkout.events.v1", partitions, CHECKOUT_GROUP, FOREVER, CheckoutEvent.class, registry);
-        sessionState = avro("checkout.session-state.v1", partitions, CHECKOUT_GROUP, COMPACTED, SessionState.class, registry);
-        orderEvents = avro("order.events.v1", partitions, CHECKOUT_GROUP, FOREVER, OrderEvent.class, registry);
-        merchantCommands = avro("merchants.commands.v1", partitions, MERCHANT_GROUP, FOREVER, MerchantCommand.class, registry);
-        merchants = avro("merchants.v1", partitions, MERCHANT_GROUP, COMPACTED, MerchantConfig.class, registry);
-        checkoutCommandsDlq = raw("checkout.commands.v1.dlq", 1, WEEK);
-        merchantCommandsDlq = raw("merchants.commands.v1.dlq", 1, WEEK);
+        this(registry, partitions, "");
+    }
+
+    /**
+     * With a name prefix on every topic: lets tests (and side-by-side environments on one cluster)
+     * keep their own topics. Subjects follow the prefixed names.
+     */
+    public Topics(SchemaRegistryClient registry, int partitions, String namePrefix) {
+        String p = namePrefix;
+        checkoutCommands = avro(p + "checkout.commands.v1", partitions, CHECKOUT_GROUP, FOREVER, CheckoutCommand.class, registry);
+        checkoutEvents = avro(p + "checkout.events.v1", partitions, CHECKOUT_GROUP, FOREVER, CheckoutEvent.class, registry);
+        sessionState = avro(p + "checkout.session-state.v1", partitions, CHECKOUT_GROUP, COMPACTED, SessionState.class, registry);
+        orderEvents = avro(p + "order.events.v1", partitions, CHECKOUT_GROUP, FOREVER, OrderEvent.class, registry);
+        merchantCommands = avro(p + "merchants.commands.v1", partitions, MERCHANT_GROUP, FOREVER, MerchantCommand.class, registry);
+        merchants = avro(p + "merchants.v1", partitions, MERCHANT_GROUP, COMPACTED, MerchantConfig.class, registry);
+        checkoutCommandsDlq = raw(p + "checkout.commands.v1.dlq", 1, WEEK);
+        merchantCommandsDlq = raw(p + "merchants.commands.v1.dlq", 1, WEEK);
     }
 
     public Topic<String, CheckoutCommand> checkoutCommands() {

@@ -1,0 +1,163 @@
+package io.tollgate.orchestrator;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tollgate.common.config.TollgateConfig;
+import io.tollgate.common.crypto.SecretBox;
+import io.tollgate.common.kafka.CommandLog;
+import io.tollgate.common.kafka.CompactedTopicView;
+import io.tollgate.common.kafka.KafkaClients;
+import io.tollgate.common.kafka.Topics;
+import io.tollgate.orchestrator.api.HttpApi;
+import io.tollgate.orchestrator.api.PartnerAuth;
+import io.tollgate.orchestrator.checkout.CheckoutTopology;
+import io.tollgate.orchestrator.checkout.FoldMetrics;
+import io.tollgate.orchestrator.checkout.SessionApi;
+import io.tollgate.schema.CheckoutCommand;
+import io.tollgate.schema.MerchantConfig;
+import io.tollgate.schema.SessionState;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The orchestrator: the public HTTP API and the exactly-once folds (checkout and merchant config).
+ * Read top to bottom: inputs and views, the Streams topology, the routes. Run more instances with
+ * the same application id to scale out; any instance answers any request.
+ */
+public final class OrchestratorService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(OrchestratorService.class);
+
+    private final TollgateConfig config;
+    private final Topics topics;
+    private final KafkaClients kafka;
+    private final SecretBox secrets;
+    private final PrometheusMeterRegistry metrics;
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private KafkaStreams streams;
+    private HttpApi api;
+
+    public OrchestratorService(TollgateConfig config, Topics topics, KafkaClients kafka, SecretBox secrets,
+            PrometheusMeterRegistry metrics) {
+        this.config = config;
+        this.topics = topics;
+        this.kafka = kafka;
+        this.secrets = secrets;
+        this.metrics = metrics;
+    }
+
+    /** Starts the folds, waits for the views to catch up, then opens the API; returns the API port. */
+    public int start() throws InterruptedException {
+        String instance = UUID.randomUUID().toString().substring(0, 8);
+        String appId = config.applicationIdPrefix() + "-orchestrator";
+
+        Topology topology = new Topology();
+        CheckoutTopology.addTo(topology, topics, Duration.ofSeconds(1), new FoldMetrics(metrics));
+        Properties props = new Properties();
+        props.putAll(kafka.streams(appId, stateDir(instance), config.commitIntervalMs(), 1));
+        streams = new KafkaStreams(topology, props);
+        resources.add(new KafkaStreamsMetrics(streams));
+        streams.setUncaughtExceptionHandler(e -> {
+            log.error("fold thread died; replacing it", e);
+            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.start();
+
+        CompactedTopicView<SessionState> sessions = view(new CompactedTopicView<>(topics.sessionState(),
+                kafka.consumer("orchestrator-sessions-" + instance, null)));
+        CompactedTopicView<MerchantConfig> merchants = view(new CompactedTopicView<>(topics.merchants(),
+                kafka.consumer("orchestrator-merchants-" + instance, null)));
+        CommandLog<CheckoutCommand> commands = new CommandLog<>(topics.checkoutCommands(), kafka.producer("orchestrator-" + instance));
+        resources.add(commands);
+        awaitRunning();
+        for (CompactedTopicView<?> view : List.of(sessions, merchants)) {
+            if (!view.awaitCaughtUp(Duration.ofSeconds(60))) {
+                throw new IllegalStateException("views did not catch up in 60 s");
+            }
+        }
+
+        ObjectMapper mapper = apiMapper();
+        PartnerAuth auth = new PartnerAuth(config.partnerKeys());
+        SessionApi sessionApi = new SessionApi(auth, mapper, commands, sessions, merchants::get, secrets,
+                new SessionApi.Settings(config.sessionTtl(), config.maxAttempts(), Duration.ofMillis(config.confirmBudgetMs())),
+                Clock.systemUTC());
+        api = new HttpApi(mapper, metrics, () -> streams.state() == KafkaStreams.State.RUNNING, config.corsOrigins(),
+                List.of(sessionApi));
+        int port = api.start(config.port());
+        log.info("orchestrator ready port={} application_id={}", port, appId);
+        return port;
+    }
+
+    public static ObjectMapper apiMapper() {
+        return new ObjectMapper().findAndRegisterModules()
+                .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+    }
+
+    private <V> CompactedTopicView<V> view(CompactedTopicView<V> view) {
+        resources.add(view);
+        return view.start();
+    }
+
+    private void awaitRunning() throws InterruptedException {
+        long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (streams.state() != KafkaStreams.State.RUNNING) {
+            if (System.nanoTime() > until || streams.state() == KafkaStreams.State.ERROR) {
+                throw new IllegalStateException("fold did not reach RUNNING: " + streams.state());
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private Path stateDir(String instance) {
+        try {
+            Path base = config.dataDir().map(d -> d.resolve("streams")).orElse(null);
+            if (base == null) {
+                return Files.createTempDirectory("tollgate-streams-" + instance);
+            }
+            Files.createDirectories(base);
+            return base;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static List<AutoCloseable> reversed(List<AutoCloseable> list) {
+        List<AutoCloseable> copy = new ArrayList<>(list);
+        java.util.Collections.reverse(copy);
+        return copy;
+    }
+
+    public int port() {
+        return api.port();
+    }
+
+    @Override
+    public void close() {
+        if (api != null) {
+            api.close();
+        }
+        if (streams != null) {
+            streams.close(Duration.ofSeconds(10));
+        }
+        for (AutoCloseable resource : reversed(resources)) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                log.warn("close failed resource={}", resource.getClass().getSimpleName(), e);
+            }
+        }
+    }
+}
