@@ -14,7 +14,7 @@ import io.tollgate.common.kafka.KafkaClients;
 import io.tollgate.common.kafka.SharedKafka;
 import io.tollgate.common.kafka.TopicProvisioner;
 import io.tollgate.common.kafka.Topics;
-import io.tollgate.orchestrator.checkout.SessionApi;
+import io.tollgate.common.crypto.SealedFor;
 import io.tollgate.schema.CheckoutCommand;
 import io.tollgate.schema.CheckoutCommitted;
 import io.tollgate.schema.CheckoutEvent;
@@ -362,7 +362,7 @@ class CheckoutApiTest {
                 paymentRequested.merge(event.getSessionId(), 1, Integer::sum);
                 String pi = "pi_" + event.getSessionId();
                 report(event.getSessionId(), event.getMerchantId(), PaymentIntentReported.newBuilder().setPaymentIntentId(pi)
-                        .setClientSecret(secrets.seal(pi + "_secret_x", SessionApi.clientSecretPurpose(event.getSessionId())))
+                        .setClientSecret(secrets.seal(pi + "_secret_x", SealedFor.clientSecret(event.getSessionId())))
                         .setStatus("requires_payment_method").build());
             }
         }

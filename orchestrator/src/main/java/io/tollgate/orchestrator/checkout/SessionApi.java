@@ -3,6 +3,7 @@ package io.tollgate.orchestrator.checkout;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.tollgate.common.crypto.SealedFor;
 import io.tollgate.common.crypto.SecretBox;
 import io.tollgate.common.kafka.CommandLog;
 import io.tollgate.common.kafka.CompactedTopicView;
@@ -250,12 +251,7 @@ public final class SessionApi implements HttpApi.Routes {
     }
 
     private String clientSecret(SessionState s) {
-        return s.getClientSecret() == null ? null : secrets.open(s.getClientSecret(), clientSecretPurpose(s.getSessionId()));
-    }
-
-    /** What a Stripe client secret is sealed for: one session's payment intent. */
-    public static String clientSecretPurpose(String sessionId) {
-        return "client-secret:" + sessionId;
+        return s.getClientSecret() == null ? null : secrets.open(s.getClientSecret(), SealedFor.clientSecret(s.getSessionId()));
     }
 
     private CompletableFuture<?> send(CheckoutCommand command) {

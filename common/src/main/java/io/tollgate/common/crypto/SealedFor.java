@@ -1,0 +1,20 @@
+package io.tollgate.common.crypto;
+
+/**
+ * What each sealed value is for — the associated data of its AES-GCM seal. Written once because
+ * the sealer and the opener live in different services.
+ */
+public final class SealedFor {
+    private SealedFor() {
+    }
+
+    /** A session's Stripe client secret: sealed by the payment worker, opened by the API. */
+    public static String clientSecret(String sessionId) {
+        return "client-secret:" + sessionId;
+    }
+
+    /** A merchant's hook signing secret: sealed by the config API, opened by the hook-caller. */
+    public static String hookSecret(String agency, String merchant) {
+        return "hook-secret:" + agency + "/" + merchant;
+    }
+}
