@@ -11,7 +11,11 @@ import io.tollgate.common.kafka.CompactedTopicView;
 import io.tollgate.common.kafka.KafkaClients;
 import io.tollgate.common.kafka.Topics;
 import io.tollgate.orchestrator.api.HttpApi;
+import io.tollgate.common.merchants.MerchantDirectory;
+import io.tollgate.orchestrator.api.JsonBodies;
 import io.tollgate.orchestrator.api.PartnerAuth;
+import io.tollgate.orchestrator.merchants.MerchantApi;
+import io.tollgate.orchestrator.merchants.MerchantTopology;
 import io.tollgate.orchestrator.checkout.CheckoutTopology;
 import io.tollgate.orchestrator.checkout.FoldMetrics;
 import io.tollgate.orchestrator.checkout.SessionApi;
@@ -46,12 +50,20 @@ public final class OrchestratorService implements AutoCloseable {
     private final KafkaClients kafka;
     private final SecretBox secrets;
     private final PrometheusMeterRegistry metrics;
+    private final List<HttpApi.Routes> extraRoutes;
     private final List<AutoCloseable> resources = new ArrayList<>();
     private KafkaStreams streams;
     private HttpApi api;
 
     public OrchestratorService(TollgateConfig config, Topics topics, KafkaClients kafka, SecretBox secrets,
             PrometheusMeterRegistry metrics) {
+        this(config, topics, kafka, secrets, metrics, List.of());
+    }
+
+    /** With routes from other modules served on the same API (e.g. the Stripe webhook receiver). */
+    public OrchestratorService(TollgateConfig config, Topics topics, KafkaClients kafka, SecretBox secrets,
+            PrometheusMeterRegistry metrics, List<HttpApi.Routes> extraRoutes) {
+        this.extraRoutes = extraRoutes;
         this.config = config;
         this.topics = topics;
         this.kafka = kafka;
@@ -66,6 +78,7 @@ public final class OrchestratorService implements AutoCloseable {
 
         Topology topology = new Topology();
         CheckoutTopology.addTo(topology, topics, Duration.ofSeconds(1), new FoldMetrics(metrics));
+        MerchantTopology.addTo(topology, topics, metrics);
         Properties props = new Properties();
         props.putAll(kafka.streams(appId, stateDir(instance), config.commitIntervalMs(), 1));
         streams = new KafkaStreams(topology, props);
@@ -91,11 +104,14 @@ public final class OrchestratorService implements AutoCloseable {
 
         ObjectMapper mapper = apiMapper();
         PartnerAuth auth = new PartnerAuth(config.partnerKeys());
+        MerchantApi merchantApi = new MerchantApi(MerchantApi.Settings.from(config), auth, new JsonBodies(mapper), secrets,
+                new MerchantDirectory(merchants, secrets, Clock.systemUTC()), topics.merchantCommands(), kafka);
+        resources.add(merchantApi);
         SessionApi sessionApi = new SessionApi(auth, mapper, commands, sessions, merchants::get, secrets,
                 new SessionApi.Settings(config.sessionTtl(), config.maxAttempts(), Duration.ofMillis(config.confirmBudgetMs())),
                 Clock.systemUTC());
         api = new HttpApi(mapper, metrics, () -> streams.state() == KafkaStreams.State.RUNNING, config.corsOrigins(),
-                List.of(sessionApi));
+                concat(List.of(merchantApi, sessionApi), extraRoutes));
         int port = api.start(config.port());
         log.info("orchestrator ready port={} application_id={}", port, appId);
         return port;
@@ -132,6 +148,12 @@ public final class OrchestratorService implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static List<HttpApi.Routes> concat(List<HttpApi.Routes> a, List<HttpApi.Routes> b) {
+        List<HttpApi.Routes> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     private static List<AutoCloseable> reversed(List<AutoCloseable> list) {

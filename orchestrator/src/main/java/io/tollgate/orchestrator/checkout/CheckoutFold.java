@@ -40,6 +40,7 @@ import io.tollgate.schema.SessionPaid;
 import io.tollgate.schema.SessionState;
 import io.tollgate.schema.SessionStatus;
 import io.tollgate.schema.TimelineEntry;
+import io.tollgate.schemas.serde.AvroClassTrust;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -64,6 +65,12 @@ public final class CheckoutFold {
         static Outcome dropped(SessionState state) {
             return new Outcome(state, List.of(), List.of(), true);
         }
+    }
+
+    public CheckoutFold() {
+        // Copying a state (SessionState.newBuilder(state)) loads enum classes by name, which Avro 1.12
+        // refuses for untrusted classes; the fold must not depend on a serde having been built first.
+        AvroClassTrust.trustContracts();
     }
 
     public static String paymentIdempotencyKey(String sessionId) {
@@ -237,7 +244,11 @@ public final class CheckoutFold {
 
     private void partnerConfirm(Step step) {
         SessionState s = step.state;
-        if (s.getStatus() == SessionStatus.PAYMENT_PENDING || s.getStatus() == SessionStatus.AWAITING_PAYMENT || s.getStatus() == SessionStatus.PAID) {
+        // A repeat only if the partner already confirmed; a session that was never deferred has
+        // nothing to confirm, and the API waiting on this must hear so.
+        boolean confirmedBefore = s.getStatus() == SessionStatus.PAYMENT_PENDING || s.getStatus() == SessionStatus.AWAITING_PAYMENT
+                || s.getStatus() == SessionStatus.PAID;
+        if (confirmedBefore && wasDeferred(s)) {
             step.drop();
             return;
         }
@@ -254,7 +265,7 @@ public final class CheckoutFold {
 
     private void partnerCancel(Step step, PartnerCancel p) {
         SessionState s = step.state;
-        if (s.getStatus() == SessionStatus.CANCELED) {
+        if (s.getStatus() == SessionStatus.CANCELED && wasDeferred(s)) {
             step.drop();
             return;
         }
@@ -265,7 +276,7 @@ public final class CheckoutFold {
             step.reject("not_awaiting_partner", "session is " + s.getStatus().name().toLowerCase());
             return;
         }
-        cancel(step, p.getReason() == null ? "partner_canceled" : p.getReason(), p.getMessage());
+        cancel(step, p.getReason() == null ? "partner_canceled" : p.getReason(), p.getMessage(), true);
     }
 
     private void paymentIntent(Step step, PaymentIntentReported p) {
@@ -347,7 +358,8 @@ public final class CheckoutFold {
             step.reject("payment_not_expected", "unknown payment intent " + p.getPaymentIntentId());
             return;
         }
-        cancel(step, "payment_canceled", null);
+        // Stripe already canceled it: asking the worker to cancel it again would only fail there.
+        cancel(step, "payment_canceled", null, false);
     }
 
     private void expire(Step step, ExpireSession p) {
@@ -363,7 +375,7 @@ public final class CheckoutFold {
             step.drop();
             return;
         }
-        cancel(step, sessionDue ? "session_expired" : "partner_timeout", null);
+        cancel(step, sessionDue ? "session_expired" : "partner_timeout", null, true);
     }
 
     // ---- shared moves --------------------------------------------------------------------------
@@ -389,18 +401,22 @@ public final class CheckoutFold {
         step.order("order.failed", reason == null ? code : reason, message);
     }
 
-    private void cancel(Step step, String reason, String message) {
+    private void cancel(Step step, String reason, String message, boolean cancelIntent) {
         SessionState s = step.state;
         SessionCanceled canceled = SessionCanceled.newBuilder().setReason(reason).setMessage(message).build();
         s.setCancellation(canceled);
         s.setPartnerDeadline(null);
         step.transition(SessionStatus.CANCELED);
         step.emit(canceled, "canceled: " + reason);
-        if (s.getPaymentIntentId() != null) {
+        if (cancelIntent && s.getPaymentIntentId() != null) {
             step.emit(CancelRequested.newBuilder().setPaymentIntentId(s.getPaymentIntentId())
                     .setStripeAccount(s.getStripeAccount()).setReason(reason).build(), "payment intent to be canceled");
         }
         step.order("order.canceled", reason, message);
+    }
+
+    private static boolean wasDeferred(SessionState s) {
+        return !s.getAttempts().isEmpty() && currentAttempt(s).getDecision() == HookOutcome.DEFERRED;
     }
 
     private static Attempt currentAttempt(SessionState s) {

@@ -1,6 +1,7 @@
 package io.tollgate.orchestrator.checkout;
 
 import io.tollgate.schema.CheckoutEvent;
+import io.tollgate.schemas.serde.AvroClassTrust;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,9 +20,16 @@ import org.apache.avro.specific.SpecificDatumWriter;
 public final class EventChain {
     public static final String GENESIS = "0".repeat(64);
 
-    private static final SpecificDatumWriter<CheckoutEvent> WRITER = new SpecificDatumWriter<>(CheckoutEvent.getClassSchema());
+    private static final SpecificDatumWriter<CheckoutEvent> WRITER = writer();
 
     private EventChain() {
+    }
+
+    private static SpecificDatumWriter<CheckoutEvent> writer() {
+        // Avro 1.12 refuses to load our generated classes by name until they are trusted; a tool that
+        // only hashes (audit) may never have built a serde that would have trusted them.
+        AvroClassTrust.trustContracts();
+        return new SpecificDatumWriter<>(CheckoutEvent.getClassSchema());
     }
 
     public static String hash(CheckoutEvent event) {

@@ -225,8 +225,40 @@ public final class InMemorySchemaRegistry implements SchemaRegistryClient {
         var result = SchemaCompatibility.checkReaderWriterCompatibility(reader, writer);
         if (result.getType() != SchemaCompatibilityType.COMPATIBLE) {
             problems.add(what + ": " + result.getResult().getIncompatibilities().stream()
-                    .map(i -> i.getType() + " at " + i.getLocation() + " (" + i.getMessage() + ")")
+                    .map(i -> i.getType() + " at " + i.getLocation() + fieldPath(reader, i.getLocation())
+                            + " (" + i.getMessage() + ")")
                     .toList());
+        }
+    }
+
+    /** Avro reports "/fields/6/type"; people read "field amount_minor". Best effort, empty when unsure. */
+    private static String fieldPath(Schema reader, String location) {
+        try {
+            String[] parts = location.split("/");
+            Schema current = reader;
+            List<String> names = new ArrayList<>();
+            for (int i = 1; i < parts.length; i++) {
+                String part = parts[i];
+                if (part.equals("fields") && current.getType() == Schema.Type.RECORD && i + 1 < parts.length) {
+                    Schema.Field field = current.getFields().get(Integer.parseInt(parts[++i]));
+                    names.add(field.name());
+                    current = field.schema();
+                } else if (part.equals("items") && current.getType() == Schema.Type.ARRAY) {
+                    current = current.getElementType();
+                } else if (part.equals("values") && current.getType() == Schema.Type.MAP) {
+                    current = current.getValueType();
+                } else if (current.getType() == Schema.Type.UNION && part.chars().allMatch(Character::isDigit)) {
+                    current = current.getTypes().get(Integer.parseInt(part));
+                    if (current.getType() == Schema.Type.RECORD) {
+                        names.add(current.getName());
+                    }
+                } else if (!part.equals("type")) {
+                    break;
+                }
+            }
+            return names.isEmpty() ? "" : ", field " + String.join(".", names);
+        } catch (RuntimeException e) {
+            return "";
         }
     }
 

@@ -36,15 +36,14 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
 
     private final Class<T> type;
     private final Schema schema;
-    // the generated class's own model: it carries the logical-type conversions (Instant) that
-    // SpecificData.get() lacks, which matters for timestamps nested in unions and arrays
     private final SpecificData model;
     private AvroSerdeConfig config;
     private boolean isKey;
 
     public AvroSerde(Class<T> type) {
+        AvroClassTrust.trustContracts();
         this.type = type;
-        this.model = SpecificData.getForClass(type);
+        this.model = modelFor(type);
         this.schema = model.getSchema(type);
     }
 
@@ -69,6 +68,27 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     @Override
     public Deserializer<T> deserializer() {
         return new Reader();
+    }
+
+    /**
+     * The generated class's own conversions (timestamp-millis as Instant; SpecificData.get() has
+     * none, so timestamps nested in unions would fail), and arrays read as plain ArrayLists:
+     * Avro's own GenericData.Array compares its elements without those conversions, so
+     * {@code equals} on a read record holding, say, a HookSecret with an expiry would throw.
+     */
+    private static SpecificData modelFor(Class<?> type) {
+        SpecificData model = new SpecificData(type.getClassLoader()) {
+            @Override
+            public Object newArray(Object old, int size, Schema schema) {
+                if (old instanceof java.util.ArrayList<?> reused) {
+                    reused.clear();
+                    return reused;
+                }
+                return new java.util.ArrayList<>(size);
+            }
+        };
+        SpecificData.getForClass(type).getConversions().forEach(model::addLogicalTypeConversion);
+        return model;
     }
 
     private String subject(String topic) {

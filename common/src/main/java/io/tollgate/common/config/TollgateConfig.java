@@ -1,0 +1,878 @@
+package io.tollgate.common.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The one configuration object every Tollgate service takes (design.md, "Configuration").
+ *
+ * <p>Settings come from a Java properties file, the environment and command-line flags, in rising
+ * precedence; an empty value counts as unset, so {@code TOLLGATE_BOOTSTRAP_SERVERS=} in a compose
+ * file means "embedded". Every setting is listed in {@link Setting} with its property key (used in
+ * the file and in flag overrides), its fixed environment variable and its flag. Invalid values fail
+ * with an {@link InvalidConfigException} naming the setting the way the user wrote it. Instances are
+ * immutable; {@link #toString()} never shows a secret.
+ */
+public final class TollgateConfig {
+
+    /** Every setting: property key, environment variable, flag, whether its value is a secret. */
+    public enum Setting {
+        BOOTSTRAP_SERVERS("bootstrap.servers", "TOLLGATE_BOOTSTRAP_SERVERS", "--bootstrap-servers", false,
+                "Kafka bootstrap servers (host:port,...); unset: an embedded single-node broker"),
+        SCHEMA_REGISTRY_URL("schema.registry.url", "TOLLGATE_SCHEMA_REGISTRY_URL", "--schema-registry-url", false,
+                "Confluent-API schema registry URL; unset: the in-process registry"),
+        PORT("port", "TOLLGATE_PORT", "--port", false, "HTTP API port, 0 = any free port (default 8080)"),
+        PARTNER_KEYS("partner.keys", "TOLLGATE_PARTNER_KEYS", null, false,
+                "accepted partner keys as agency:sha256hex,... (an agency may have several)"),
+        DEV_PARTNER_KEYS("dev.partner.keys", null, "--partner-key", true,
+                "dev mode only: plain partner keys as AGENCY=KEY, hashed and added to partner.keys"),
+        MASTER_KEY("master.key", "TOLLGATE_MASTER_KEY", null, true,
+                "base64 AES key (16, 24 or 32 bytes) sealing secrets at rest; required outside dev mode"),
+        DEV_MODE("dev.mode", "TOLLGATE_DEV_MODE", "--dev", false,
+                "allows http and loopback hook URLs and plain --partner-key keys (default false; demo and up turn it on)"),
+        DATA_DIR("data.dir", "TOLLGATE_DATA_DIR", "--data-dir", false,
+                "where the embedded broker (and the dev master key) keep data; unset: a temp directory"),
+        STRIPE_API_KEY("stripe.api.key", "STRIPE_API_KEY", null, true,
+                "Stripe secret key; unset: the local Stripe stand-in"),
+        STRIPE_API_BASE("stripe.api.base", "TOLLGATE_STRIPE_API_BASE", "--stripe-api-base", false,
+                "Stripe base URL (stand-in, stripe-mock or Stripe)"),
+        STRIPE_WEBHOOK_SECRET("stripe.webhook.secret", "STRIPE_WEBHOOK_SECRET", null, true,
+                "verifies Stripe-Signature on /v2/stripe/webhook"),
+        READY_FILE("ready.file", "TOLLGATE_READY_FILE", "--ready-file", false,
+                "file `up` writes {api, bootstrap_servers, schema_registry_url, metrics} to once all is ready"),
+        COMMIT_INTERVAL_MS("commit.interval.ms", "TOLLGATE_COMMIT_INTERVAL_MS", null, false,
+                "Kafka Streams commit interval of the exactly-once folds, ms (default 20)"),
+        SESSION_TTL("session.ttl", "TOLLGATE_SESSION_TTL", null, false,
+                "time limit of a non-terminal session, e.g. 60m, 2h, PT90M; below 24h (default 60m)"),
+        MAX_ATTEMPTS("max.attempts", "TOLLGATE_MAX_ATTEMPTS", null, false,
+                "confirm attempts per session (default 5)"),
+        CONFIRM_BUDGET_MS("confirm.budget.ms", "TOLLGATE_CONFIRM_BUDGET_MS", null, false,
+                "extra wait past the hook deadline before a confirm answers 202, ms (default 2000)"),
+        PARTITIONS("partitions", "TOLLGATE_PARTITIONS", null, false,
+                "partitions of the topics Tollgate creates (default 6)"),
+        APPLICATION_ID_PREFIX("application.id.prefix", "TOLLGATE_APPLICATION_ID_PREFIX", null, false,
+                "prefix of Kafka Streams application ids and consumer group ids (default tollgate)"),
+        CORS_ORIGINS("cors.origins", "TOLLGATE_CORS_ORIGINS", null, false,
+                "origins allowed to call the shopper-facing routes, comma-separated, or * (default none)");
+
+        private final String key;
+        private final String env;
+        private final String flag;
+        private final boolean secret;
+        private final String description;
+
+        Setting(String key, String env, String flag, boolean secret, String description) {
+            this.key = key;
+            this.env = env;
+            this.flag = flag;
+            this.secret = secret;
+            this.description = description;
+        }
+
+        /** The key in a properties file and in flag overrides, e.g. {@code bootstrap.servers}. */
+        public String key() {
+            return key;
+        }
+
+        public Optional<String> env() {
+            return Optional.ofNullable(env);
+        }
+
+        public Optional<String> flag() {
+            return Optional.ofNullable(flag);
+        }
+
+        public boolean secret() {
+            return secret;
+        }
+
+        public String description() {
+            return description;
+        }
+
+        /** How an error message names this setting when it does not know where the value came from. */
+        public String label() {
+            return env == null ? key : env + " (" + key + ")";
+        }
+
+        public static Optional<Setting> forKey(String key) {
+            for (Setting setting : values()) {
+                if (setting.key.equals(key)) {
+                    return Optional.of(setting);
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    /** A setting has a value that cannot be used; the message names the setting and never shows a secret. */
+    public static final class InvalidConfigException extends IllegalArgumentException {
+        private final Setting setting;
+
+        public InvalidConfigException(Setting setting, String message) {
+            super(message);
+            this.setting = setting;
+        }
+
+        /** The offending setting, or null for a problem with the configuration file itself. */
+        public Setting setting() {
+            return setting;
+        }
+    }
+
+    public static final int DEFAULT_PORT = 8080;
+    public static final long DEFAULT_COMMIT_INTERVAL_MS = 20;
+    public static final Duration DEFAULT_SESSION_TTL = Duration.ofMinutes(60);
+    /** Stripe keeps idempotency keys for 24 hours; a session must end (and cancel its PaymentIntent) before. */
+    public static final Duration MAX_SESSION_TTL = Duration.ofHours(24);
+    public static final int DEFAULT_MAX_ATTEMPTS = 5;
+    public static final long DEFAULT_CONFIRM_BUDGET_MS = 2000;
+    public static final int DEFAULT_PARTITIONS = 6;
+    public static final String DEFAULT_APPLICATION_ID_PREFIX = "tollgate";
+
+    private static final Pattern AGENCY_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
+    private static final Pattern KAFKA_NAME = Pattern.compile("[A-Za-z0-9._-]{1,100}");
+    private static final Pattern HOST_PORT = Pattern.compile("[^\\s,]+:(\\d{1,5})");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|min|h)");
+
+    private final String bootstrapServers;
+    private final String schemaRegistryUrl;
+    private final int port;
+    private final Map<String, List<String>> partnerKeys;
+    private final byte[] masterKey;
+    private final boolean devMode;
+    private final Path dataDir;
+    private final String stripeApiKey;
+    private final String stripeApiBase;
+    private final String stripeWebhookSecret;
+    private final Path readyFile;
+    private final long commitIntervalMs;
+    private final Duration sessionTtl;
+    private final int maxAttempts;
+    private final long confirmBudgetMs;
+    private final int partitions;
+    private final String applicationIdPrefix;
+    private final List<String> corsOrigins;
+
+    private TollgateConfig(Builder b) {
+        this.bootstrapServers = b.bootstrapServers;
+        this.schemaRegistryUrl = b.schemaRegistryUrl;
+        this.port = b.port;
+        Map<String, List<String>> keys = new LinkedHashMap<>();
+        b.partnerKeys.forEach((agency, hashes) -> keys.put(agency, List.copyOf(hashes)));
+        this.partnerKeys = Collections.unmodifiableMap(keys);
+        this.masterKey = b.masterKey == null ? null : b.masterKey.clone();
+        this.devMode = b.devMode;
+        this.dataDir = b.dataDir;
+        this.stripeApiKey = b.stripeApiKey;
+        this.stripeApiBase = b.stripeApiBase;
+        this.stripeWebhookSecret = b.stripeWebhookSecret;
+        this.readyFile = b.readyFile;
+        this.commitIntervalMs = b.commitIntervalMs;
+        this.sessionTtl = b.sessionTtl;
+        this.maxAttempts = b.maxAttempts;
+        this.confirmBudgetMs = b.confirmBudgetMs;
+        this.partitions = b.partitions;
+        this.applicationIdPrefix = b.applicationIdPrefix;
+        this.corsOrigins = List.copyOf(b.corsOrigins);
+    }
+
+    /**
+     * Loads the configuration: the file (may be null), then the environment, then flag overrides
+     * (keyed by {@link Setting#key()}), each layer overriding the one before.
+     */
+    public static TollgateConfig load(Path fileOrNull, Map<String, String> env, Map<String, String> flagOverrides) {
+        return load(Map.of(), fileOrNull, env, flagOverrides);
+    }
+
+    /**
+     * As {@link #load(Path, Map, Map)}, with a lowest layer of defaults a command chooses, e.g.
+     * {@code dev.mode=true} for {@code tollgate up}, which the file, environment or flags may still
+     * override.
+     */
+    public static TollgateConfig load(Map<String, String> commandDefaults, Path fileOrNull,
+            Map<String, String> env, Map<String, String> flagOverrides) {
+        Map<Setting, Raw> raw = new EnumMap<>(Setting.class);
+        putAll(raw, commandDefaults, setting -> "the default of this command for " + setting.key());
+        if (fileOrNull != null) {
+            Properties file = readProperties(fileOrNull);
+            for (String key : new TreeSet<>(file.stringPropertyNames())) {
+                Setting setting = Setting.forKey(key).orElseThrow(() -> new InvalidConfigException(null,
+                        "unknown setting '" + key + "' in " + fileOrNull + "; known settings: " + knownKeys()));
+                put(raw, setting, file.getProperty(key), key + " in " + fileOrNull);
+            }
+        }
+        for (Setting setting : Setting.values()) {
+            if (setting.env != null) {
+                put(raw, setting, env.get(setting.env), setting.env);
+            }
+        }
+        putAll(raw, flagOverrides, setting -> setting.flag == null ? "--set " + setting.key : setting.flag);
+
+        Builder builder = builder();
+        raw.forEach((setting, value) -> builder.set(setting, value.value, value.source));
+        return builder.build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this configuration's values, to change a few and build again. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** A copy with some settings replaced, keyed by {@link Setting#key()}; validated like {@link #load}. */
+    public TollgateConfig withOverrides(Map<String, String> overrides) {
+        Builder builder = toBuilder();
+        for (String key : overrides.keySet()) {
+            if (Setting.forKey(key).isEmpty()) {
+                throw new IllegalArgumentException("unknown setting '" + key + "'; known settings: " + knownKeys());
+            }
+        }
+        // in declaration order, so partner.keys (which replaces) comes before dev.partner.keys (which adds)
+        for (Setting setting : Setting.values()) {
+            if (overrides.containsKey(setting.key)) {
+                builder.set(setting.key, overrides.get(setting.key));
+            }
+        }
+        return builder.build();
+    }
+
+    /** The hex SHA-256 of a partner key: what {@code TOLLGATE_PARTNER_KEYS} holds and what auth compares. */
+    public static String partnerKeyHash(String partnerKey) {
+        Objects.requireNonNull(partnerKey, "partnerKey");
+        try {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(sha256.digest(partnerKey.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
+    /** The {@code TOLLGATE_PARTNER_KEYS} entry ({@code agency:sha256hex}) that enables a key. */
+    public static String partnerKeyEntry(String agency, String partnerKey) {
+        if (agency == null || !AGENCY_ID.matcher(agency).matches()) {
+            throw new IllegalArgumentException("agency id must be 1-64 of letters, digits, '.', '_' or '-' and start "
+                    + "with a letter or digit, got '" + agency + "'");
+        }
+        return agency + ":" + partnerKeyHash(partnerKey);
+    }
+
+    /** Kafka bootstrap servers; empty means "start the embedded broker". */
+    public Optional<String> bootstrapServers() {
+        return Optional.ofNullable(bootstrapServers);
+    }
+
+    /** Confluent-API registry URL; empty means "use the in-process registry". */
+    public Optional<String> schemaRegistryUrl() {
+        return Optional.ofNullable(schemaRegistryUrl);
+    }
+
+    /** API port; 0 means any free port. */
+    public int port() {
+        return port;
+    }
+
+    /** Accepted partner-key hashes (lower-case hex SHA-256) by agency id; unmodifiable. */
+    public Map<String, List<String>> partnerKeys() {
+        return partnerKeys;
+    }
+
+    /** The AES master key (a copy); always present outside dev mode. */
+    public Optional<byte[]> masterKey() {
+        return Optional.ofNullable(masterKey).map(byte[]::clone);
+    }
+
+    public boolean devMode() {
+        return devMode;
+    }
+
+    public Optional<Path> dataDir() {
+        return Optional.ofNullable(dataDir);
+    }
+
+    /** Stripe secret key; empty means "use the local Stripe stand-in". */
+    public Optional<String> stripeApiKey() {
+        return Optional.ofNullable(stripeApiKey);
+    }
+
+    public Optional<String> stripeApiBase() {
+        return Optional.ofNullable(stripeApiBase);
+    }
+
+    public Optional<String> stripeWebhookSecret() {
+        return Optional.ofNullable(stripeWebhookSecret);
+    }
+
+    public Optional<Path> readyFile() {
+        return Optional.ofNullable(readyFile);
+    }
+
+    public long commitIntervalMs() {
+        return commitIntervalMs;
+    }
+
+    public Duration sessionTtl() {
+        return sessionTtl;
+    }
+
+    public int maxAttempts() {
+        return maxAttempts;
+    }
+
+    public long confirmBudgetMs() {
+        return confirmBudgetMs;
+    }
+
+    public int partitions() {
+        return partitions;
+    }
+
+    public String applicationIdPrefix() {
+        return applicationIdPrefix;
+    }
+
+    /** Allowed CORS origins ({@code *} or {@code scheme://host[:port]}); empty means no CORS. */
+    public List<String> corsOrigins() {
+        return corsOrigins;
+    }
+
+    @Override
+    public String toString() {
+        return "TollgateConfig{"
+                + "bootstrapServers=" + orEmbedded(bootstrapServers)
+                + ", schemaRegistryUrl=" + (schemaRegistryUrl == null ? "<in-process>" : schemaRegistryUrl)
+                + ", port=" + port
+                + ", partnerKeys=" + partnerKeys
+                + ", masterKey=" + redacted(masterKey != null)
+                + ", devMode=" + devMode
+                + ", dataDir=" + (dataDir == null ? "<temp>" : dataDir)
+                + ", stripeApiKey=" + (stripeApiKey == null ? "<stand-in>" : redacted(true))
+                + ", stripeApiBase=" + stripeApiBase
+                + ", stripeWebhookSecret=" + redacted(stripeWebhookSecret != null)
+                + ", readyFile=" + readyFile
+                + ", commitIntervalMs=" + commitIntervalMs
+                + ", sessionTtl=" + sessionTtl
+                + ", maxAttempts=" + maxAttempts
+                + ", confirmBudgetMs=" + confirmBudgetMs
+                + ", partitions=" + partitions
+                + ", applicationIdPrefix=" + applicationIdPrefix
+                + ", corsOrigins=" + corsOrigins
+                + "}";
+    }
+
+    private static String orEmbedded(String bootstrap) {
+        return bootstrap == null ? "<embedded>" : bootstrap;
+    }
+
+    private static String redacted(boolean present) {
+        return present ? "<redacted>" : "<unset>";
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof TollgateConfig other)) {
+            return false;
+        }
+        return port == other.port && devMode == other.devMode && commitIntervalMs == other.commitIntervalMs
+                && maxAttempts == other.maxAttempts && confirmBudgetMs == other.confirmBudgetMs
+                && partitions == other.partitions
+                && Objects.equals(bootstrapServers, other.bootstrapServers)
+                && Objects.equals(schemaRegistryUrl, other.schemaRegistryUrl)
+                && partnerKeys.equals(other.partnerKeys)
+                && Arrays.equals(masterKey, other.masterKey)
+                && Objects.equals(dataDir, other.dataDir)
+                && Objects.equals(stripeApiKey, other.stripeApiKey)
+                && Objects.equals(stripeApiBase, other.stripeApiBase)
+                && Objects.equals(stripeWebhookSecret, other.stripeWebhookSecret)
+                && Objects.equals(readyFile, other.readyFile)
+                && sessionTtl.equals(other.sessionTtl)
+                && applicationIdPrefix.equals(other.applicationIdPrefix)
+                && corsOrigins.equals(other.corsOrigins);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(bootstrapServers, schemaRegistryUrl, port, partnerKeys, Arrays.hashCode(masterKey),
+                devMode, dataDir, stripeApiKey, stripeApiBase, stripeWebhookSecret, readyFile, commitIntervalMs,
+                sessionTtl, maxAttempts, confirmBudgetMs, partitions, applicationIdPrefix, corsOrigins);
+    }
+
+    /**
+     * Collects values and checks them all in {@link #build()}. Starts from the defaults, with dev
+     * mode off, so a test that wants no master key says {@code devMode(true)}.
+     */
+    public static final class Builder {
+        private String bootstrapServers;
+        private String schemaRegistryUrl;
+        private int port = DEFAULT_PORT;
+        private final Map<String, List<String>> partnerKeys = new LinkedHashMap<>();
+        private boolean devPartnerKeysGiven;
+        private String devPartnerKeysSource;
+        private byte[] masterKey;
+        private boolean devMode;
+        private Path dataDir;
+        private String stripeApiKey;
+        private String stripeApiBase;
+        private String stripeWebhookSecret;
+        private Path readyFile;
+        private long commitIntervalMs = DEFAULT_COMMIT_INTERVAL_MS;
+        private Duration sessionTtl = DEFAULT_SESSION_TTL;
+        private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+        private long confirmBudgetMs = DEFAULT_CONFIRM_BUDGET_MS;
+        private int partitions = DEFAULT_PARTITIONS;
+        private String applicationIdPrefix = DEFAULT_APPLICATION_ID_PREFIX;
+        private List<String> corsOrigins = List.of();
+        // where the value of each setting came from, so errors found in build() name it as written
+        private final Map<Setting, String> sources = new EnumMap<>(Setting.class);
+
+        private Builder() {
+        }
+
+        private Builder(TollgateConfig c) {
+            bootstrapServers = c.bootstrapServers;
+            schemaRegistryUrl = c.schemaRegistryUrl;
+            port = c.port;
+            c.partnerKeys.forEach((agency, hashes) -> partnerKeys.put(agency, new ArrayList<>(hashes)));
+            masterKey = c.masterKey == null ? null : c.masterKey.clone();
+            devMode = c.devMode;
+            dataDir = c.dataDir;
+            stripeApiKey = c.stripeApiKey;
+            stripeApiBase = c.stripeApiBase;
+            stripeWebhookSecret = c.stripeWebhookSecret;
+            readyFile = c.readyFile;
+            commitIntervalMs = c.commitIntervalMs;
+            sessionTtl = c.sessionTtl;
+            maxAttempts = c.maxAttempts;
+            confirmBudgetMs = c.confirmBudgetMs;
+            partitions = c.partitions;
+            applicationIdPrefix = c.applicationIdPrefix;
+            corsOrigins = c.corsOrigins;
+        }
+
+        public Builder bootstrapServers(String value) {
+            bootstrapServers = value;
+            return this;
+        }
+
+        public Builder schemaRegistryUrl(String value) {
+            schemaRegistryUrl = value;
+            return this;
+        }
+
+        public Builder port(int value) {
+            port = value;
+            return this;
+        }
+
+        /** Replaces all partner keys. */
+        public Builder partnerKeys(Map<String, List<String>> hashesByAgency) {
+            partnerKeys.clear();
+            hashesByAgency.forEach((agency, hashes) -> hashes.forEach(hash -> addPartnerKeyHash(agency, hash)));
+            return this;
+        }
+
+        public Builder addPartnerKeyHash(String agency, String sha256hex) {
+            partnerKeys.computeIfAbsent(agency, a -> new ArrayList<>()).add(sha256hex);
+            return this;
+        }
+
+        /** Accepts a plain partner key for an agency; dev mode only (checked in {@link #build()}). */
+        public Builder addDevPartnerKey(String agency, String partnerKey) {
+            devPartnerKeysGiven = true;
+            return addPartnerKeyHash(agency, partnerKeyHash(partnerKey));
+        }
+
+        public Builder masterKey(byte[] value) {
+            masterKey = value == null ? null : value.clone();
+            return this;
+        }
+
+        public Builder devMode(boolean value) {
+            devMode = value;
+            return this;
+        }
+
+        public Builder dataDir(Path value) {
+            dataDir = value;
+            return this;
+        }
+
+        public Builder stripeApiKey(String value) {
+            stripeApiKey = value;
+            return this;
+        }
+
+        public Builder stripeApiBase(String value) {
+            stripeApiBase = value;
+            return this;
+        }
+
+        public Builder stripeWebhookSecret(String value) {
+            stripeWebhookSecret = value;
+            return this;
+        }
+
+        public Builder readyFile(Path value) {
+            readyFile = value;
+            return this;
+        }
+
+        public Builder commitIntervalMs(long value) {
+            commitIntervalMs = value;
+            return this;
+        }
+
+        public Builder sessionTtl(Duration value) {
+            sessionTtl = Objects.requireNonNull(value, "sessionTtl");
+            return this;
+        }
+
+        public Builder maxAttempts(int value) {
+            maxAttempts = value;
+            return this;
+        }
+
+        public Builder confirmBudgetMs(long value) {
+            confirmBudgetMs = value;
+            return this;
+        }
+
+        public Builder partitions(int value) {
+            partitions = value;
+            return this;
+        }
+
+        public Builder applicationIdPrefix(String value) {
+            applicationIdPrefix = Objects.requireNonNull(value, "applicationIdPrefix");
+            return this;
+        }
+
+        public Builder corsOrigins(List<String> value) {
+            corsOrigins = List.copyOf(value);
+            return this;
+        }
+
+        /** Sets one setting from its text form, as in a properties file; blank resets it to its default. */
+        public Builder set(String key, String value) {
+            Setting setting = Setting.forKey(key).orElseThrow(() -> new IllegalArgumentException(
+                    "unknown setting '" + key + "'; known settings: " + knownKeys()));
+            return set(setting, value, setting.label());
+        }
+
+        private Builder set(Setting setting, String rawValue, String source) {
+            sources.put(setting, source);
+            String value = rawValue == null ? "" : rawValue.trim();
+            boolean blank = value.isEmpty();
+            switch (setting) {
+                case BOOTSTRAP_SERVERS -> bootstrapServers = blank ? null : value;
+                case SCHEMA_REGISTRY_URL -> schemaRegistryUrl = blank ? null : value;
+                case PORT -> port = blank ? DEFAULT_PORT : parseInt(setting, source, value);
+                case PARTNER_KEYS -> {
+                    partnerKeys.clear();
+                    if (!blank) {
+                        parsePartnerKeys(source, value);
+                    }
+                }
+                case DEV_PARTNER_KEYS -> {
+                    if (!blank) {
+                        devPartnerKeysSource = source;
+                        parseDevPartnerKeys(source, value);
+                    }
+                }
+                case MASTER_KEY -> masterKey = blank ? null : parseMasterKey(source, value);
+                case DEV_MODE -> devMode = !blank && parseBoolean(setting, source, value);
+                case DATA_DIR -> dataDir = blank ? null : Path.of(value);
+                case STRIPE_API_KEY -> stripeApiKey = blank ? null : value;
+                case STRIPE_API_BASE -> stripeApiBase = blank ? null : value;
+                case STRIPE_WEBHOOK_SECRET -> stripeWebhookSecret = blank ? null : value;
+                case READY_FILE -> readyFile = blank ? null : Path.of(value);
+                case COMMIT_INTERVAL_MS -> commitIntervalMs = blank ? DEFAULT_COMMIT_INTERVAL_MS : parseLong(setting, source, value);
+                case SESSION_TTL -> sessionTtl = blank ? DEFAULT_SESSION_TTL : parseDuration(setting, source, value);
+                case MAX_ATTEMPTS -> maxAttempts = blank ? DEFAULT_MAX_ATTEMPTS : parseInt(setting, source, value);
+                case CONFIRM_BUDGET_MS -> confirmBudgetMs = blank ? DEFAULT_CONFIRM_BUDGET_MS : parseLong(setting, source, value);
+                case PARTITIONS -> partitions = blank ? DEFAULT_PARTITIONS : parseInt(setting, source, value);
+                case APPLICATION_ID_PREFIX -> applicationIdPrefix = blank ? DEFAULT_APPLICATION_ID_PREFIX : value;
+                case CORS_ORIGINS -> corsOrigins = blank ? List.of() : splitList(value);
+                default -> throw new IllegalStateException("unhandled setting " + setting);
+            }
+            return this;
+        }
+
+        /** Checks every value and their combinations; the first problem found is thrown. */
+        public TollgateConfig build() {
+            if (bootstrapServers != null) {
+                List<String> servers = splitList(bootstrapServers);
+                if (servers.isEmpty()) {
+                    throw invalid(Setting.BOOTSTRAP_SERVERS, "must list at least one host:port");
+                }
+                for (String server : servers) {
+                    Matcher m = HOST_PORT.matcher(server);
+                    if (!m.matches() || Integer.parseInt(m.group(1)) > 65535) {
+                        throw invalid(Setting.BOOTSTRAP_SERVERS, "must be a comma-separated list of host:port, got '"
+                                + bootstrapServers + "'");
+                    }
+                }
+            }
+            String normalizedBootstrap = bootstrapServers == null ? null : String.join(",", splitList(bootstrapServers));
+            if (schemaRegistryUrl != null) {
+                requireHttpUrl(Setting.SCHEMA_REGISTRY_URL, schemaRegistryUrl);
+            }
+            if (stripeApiBase != null) {
+                requireHttpUrl(Setting.STRIPE_API_BASE, stripeApiBase);
+            }
+            if (port < 0 || port > 65535) {
+                throw invalid(Setting.PORT, "must be from 0 (any free port) to 65535, got " + port);
+            }
+            partnerKeys.forEach((agency, hashes) -> {
+                if (!AGENCY_ID.matcher(agency).matches()) {
+                    throw invalid(Setting.PARTNER_KEYS, "agency id '" + agency
+                            + "' must be 1-64 of letters, digits, '.', '_' or '-', starting with a letter or digit");
+                }
+                for (int i = 0; i < hashes.size(); i++) {
+                    String hash = hashes.get(i);
+                    if (!SHA256_HEX.matcher(hash).matches()) {
+                        throw invalid(Setting.PARTNER_KEYS, "the key of agency '" + agency + "' must be a SHA-256 in hex "
+                                + "(64 characters; `tollgate keys new` prints one), got '" + hash + "'");
+                    }
+                    hashes.set(i, hash.toLowerCase(Locale.ROOT));
+                }
+            });
+            if (devPartnerKeysGiven && !devMode) {
+                throw new InvalidConfigException(Setting.DEV_PARTNER_KEYS, sourceOf(Setting.DEV_PARTNER_KEYS,
+                        devPartnerKeysSource) + ": plain partner keys are for dev mode only; outside it put their "
+                        + "SHA-256 in TOLLGATE_PARTNER_KEYS (see `tollgate keys new`)");
+            }
+            if (masterKey == null && !devMode) {
+                throw invalid(Setting.MASTER_KEY, "is required outside dev mode: set it to the base64 of 32 random bytes "
+                        + "(e.g. `openssl rand -base64 32`), or set TOLLGATE_DEV_MODE=true for local use");
+            }
+            if (masterKey != null && masterKey.length != 16 && masterKey.length != 24 && masterKey.length != 32) {
+                throw invalid(Setting.MASTER_KEY, "must be the base64 of 16, 24 or 32 bytes, got " + masterKey.length + " bytes");
+            }
+            if (commitIntervalMs < 0) {
+                throw invalid(Setting.COMMIT_INTERVAL_MS, "must not be negative, got " + commitIntervalMs);
+            }
+            if (sessionTtl.isNegative() || sessionTtl.isZero() || sessionTtl.compareTo(MAX_SESSION_TTL) >= 0) {
+                throw invalid(Setting.SESSION_TTL, "must be positive and below 24h (Stripe's idempotency window), got "
+                        + sessionTtl);
+            }
+            if (maxAttempts < 1) {
+                throw invalid(Setting.MAX_ATTEMPTS, "must be at least 1, got " + maxAttempts);
+            }
+            if (confirmBudgetMs < 0) {
+                throw invalid(Setting.CONFIRM_BUDGET_MS, "must not be negative, got " + confirmBudgetMs);
+            }
+            if (partitions < 1) {
+                throw invalid(Setting.PARTITIONS, "must be at least 1, got " + partitions);
+            }
+            if (!KAFKA_NAME.matcher(applicationIdPrefix).matches()) {
+                throw invalid(Setting.APPLICATION_ID_PREFIX, "must be 1-100 of letters, digits, '.', '_' or '-', got '"
+                        + applicationIdPrefix + "'");
+            }
+            for (String origin : corsOrigins) {
+                if (!origin.equals("*") && !isOrigin(origin)) {
+                    throw invalid(Setting.CORS_ORIGINS, "each origin must be * or scheme://host[:port] without a path, got '"
+                            + origin + "'");
+                }
+            }
+            bootstrapServers = normalizedBootstrap;
+            return new TollgateConfig(this);
+        }
+
+        private void parsePartnerKeys(String source, String value) {
+            for (String entry : splitList(value)) {
+                int colon = entry.indexOf(':');
+                if (colon <= 0 || colon == entry.length() - 1) {
+                    throw new InvalidConfigException(Setting.PARTNER_KEYS, source
+                            + ": each entry must be agency:sha256hex, got '" + entry + "'");
+                }
+                addPartnerKeyHash(entry.substring(0, colon).trim(), entry.substring(colon + 1).trim());
+            }
+        }
+
+        private void parseDevPartnerKeys(String source, String value) {
+            for (String entry : splitList(value)) {
+                int eq = entry.indexOf('=');
+                if (eq <= 0 || eq == entry.length() - 1) {
+                    // the entry holds a plain key: say what is wrong without repeating it
+                    throw new InvalidConfigException(Setting.DEV_PARTNER_KEYS, source
+                            + ": each value must be AGENCY=KEY (e.g. acme=tg_...)");
+                }
+                addDevPartnerKey(entry.substring(0, eq).trim(), entry.substring(eq + 1).trim());
+            }
+        }
+
+        private String sourceOf(Setting setting, String fallback) {
+            String source = sources.get(setting);
+            return source != null ? source : fallback != null ? fallback : setting.label();
+        }
+
+        private InvalidConfigException invalid(Setting setting, String problem) {
+            return new InvalidConfigException(setting, sourceOf(setting, null) + " " + problem);
+        }
+
+        private void requireHttpUrl(Setting setting, String value) {
+            try {
+                URI uri = new URI(value);
+                String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+                if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) {
+                    return;
+                }
+            } catch (URISyntaxException e) {
+                // reported below with the setting's name
+            }
+            throw invalid(setting, "must be an http or https URL, got '" + value + "'");
+        }
+    }
+
+    private static boolean isOrigin(String origin) {
+        try {
+            URI uri = new URI(origin);
+            return uri.getScheme() != null && uri.getHost() != null
+                    && (uri.getPath() == null || uri.getPath().isEmpty())
+                    && uri.getQuery() == null && uri.getFragment() == null;
+        } catch (URISyntaxException e) {
+            return false;
+        }
+    }
+
+    private record Raw(String value, String source) {
+    }
+
+    private static void put(Map<Setting, Raw> raw, Setting setting, String value, String source) {
+        if (value != null && !value.isBlank()) {
+            raw.put(setting, new Raw(value, source));
+        }
+    }
+
+    private static void putAll(Map<Setting, Raw> raw, Map<String, String> values, Function<Setting, String> source) {
+        values.forEach((key, value) -> {
+            Setting setting = Setting.forKey(key).orElseThrow(() -> new IllegalArgumentException(
+                    "unknown setting '" + key + "'; known settings: " + knownKeys()));
+            put(raw, setting, value, source.apply(setting));
+        });
+    }
+
+    private static Properties readProperties(Path file) {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            properties.load(reader);
+        } catch (NoSuchFileException e) {
+            throw new InvalidConfigException(null, "configuration file " + file + " does not exist");
+        } catch (IOException | IllegalArgumentException e) {
+            throw new InvalidConfigException(null, "cannot read configuration file " + file + ": " + e.getMessage());
+        }
+        return properties;
+    }
+
+    private static String knownKeys() {
+        List<String> keys = new ArrayList<>();
+        for (Setting setting : Setting.values()) {
+            keys.add(setting.key);
+        }
+        return String.join(", ", keys);
+    }
+
+    private static List<String> splitList(String value) {
+        List<String> items = new ArrayList<>();
+        for (String item : value.split(",")) {
+            if (!item.isBlank()) {
+                items.add(item.trim());
+            }
+        }
+        return List.copyOf(items);
+    }
+
+    private static int parseInt(Setting setting, String source, String value) {
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new InvalidConfigException(setting, source + " must be a whole number, got '" + value + "'");
+        }
+    }
+
+    private static long parseLong(Setting setting, String source, String value) {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new InvalidConfigException(setting, source + " must be a whole number of milliseconds, got '" + value + "'");
+        }
+    }
+
+    private static boolean parseBoolean(Setting setting, String source, String value) {
+        switch (value.toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "on", "1":
+                return true;
+            case "false", "no", "off", "0":
+                return false;
+            default:
+                throw new InvalidConfigException(setting, source + " must be true or false, got '" + value + "'");
+        }
+    }
+
+    private static Duration parseDuration(Setting setting, String source, String value) {
+        Matcher m = DURATION.matcher(value.toLowerCase(Locale.ROOT));
+        if (m.matches()) {
+            long amount = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(amount);
+                case "s" -> Duration.ofSeconds(amount);
+                case "m", "min" -> Duration.ofMinutes(amount);
+                default -> Duration.ofHours(amount);
+            };
+        }
+        try {
+            return Duration.parse(value.toUpperCase(Locale.ROOT));
+        } catch (DateTimeParseException e) {
+            throw new InvalidConfigException(setting, source + " must be a duration such as 90s, 60m, 2h or PT1H, got '"
+                    + value + "'");
+        }
+    }
+
+    private static byte[] parseMasterKey(String source, String value) {
+        try {
+            return Base64.getDecoder().decode(value);
+        } catch (IllegalArgumentException notStandard) {
+            try {
+                return Base64.getUrlDecoder().decode(value);
+            } catch (IllegalArgumentException notUrlSafe) {
+                // never echo the value: it is the key
+                throw new InvalidConfigException(Setting.MASTER_KEY, source + " must be base64 (e.g. `openssl rand -base64 32`)");
+            }
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package io.tollgate.hook;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tollgate.common.crypto.SecretBox;
+import io.tollgate.common.kafka.CommandLog;
+import io.tollgate.common.kafka.CompactedTopicView;
+import io.tollgate.common.kafka.JournalWorker;
+import io.tollgate.common.kafka.KafkaClients;
+import io.tollgate.common.kafka.Topics;
+import io.tollgate.common.merchants.HookSecretsUnavailableException;
+import io.tollgate.common.merchants.MerchantDirectory;
+import io.tollgate.schema.CheckoutCommand;
+import io.tollgate.schema.CheckoutCommitted;
+import io.tollgate.schema.CheckoutEvent;
+import io.tollgate.schema.FailMode;
+import io.tollgate.schema.HookDecision;
+import io.tollgate.schema.HookDecisionReported;
+import io.tollgate.schema.HookOutcome;
+import io.tollgate.schema.MerchantConfig;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The hook-caller: reacts to {@code CheckoutCommitted} in the journal, makes the signed blocking
+ * call, and reports one {@code HookDecisionReported} per attempt. At least once: a redelivered
+ * commit calls again with the same {@code webhook-id}, and the fold keeps the first decision.
+ */
+public final class HookCallerService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HookCallerService.class);
+
+    /** The one config object of this service. */
+    public record Settings(String groupId, boolean devMode, int maxInFlight, HookGuardSettings guards) {
+        public static Settings of(String applicationIdPrefix, boolean devMode) {
+            return new Settings(applicationIdPrefix + "-hook-caller", devMode, 1000, HookGuardSettings.defaults());
+        }
+    }
+
+    private final Settings settings;
+    private final Topics topics;
+    private final KafkaClients kafka;
+    private final SecretBox secretBox;
+    private final MeterRegistry meterRegistry;
+    private final Clock clock;
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private HookClient client;
+    private MerchantDirectory merchants;
+    private HookMetrics metrics;
+    private CommandLog<CheckoutCommand> commands;
+
+    public HookCallerService(Settings settings, Topics topics, KafkaClients kafka, SecretBox secretBox, MeterRegistry meterRegistry) {
+        this.settings = settings;
+        this.topics = topics;
+        this.kafka = kafka;
+        this.secretBox = secretBox;
+        this.meterRegistry = meterRegistry;
+        this.clock = Clock.systemUTC();
+    }
+
+    public HookCallerService start() throws InterruptedException {
+        String instance = UUID.randomUUID().toString().substring(0, 8);
+        CompactedTopicView<MerchantConfig> merchants = new CompactedTopicView<>(topics.merchants(),
+                kafka.consumer("hook-caller-merchants-" + instance, null));
+        resources.add(merchants);
+        merchants.start();
+        if (!merchants.awaitCaughtUp(Duration.ofSeconds(60))) {
+            throw new IllegalStateException("merchant view did not catch up in 60 s");
+        }
+        metrics = new HookMetrics(meterRegistry);
+        client = new HookClient(HookClientSettings.defaults().withDevMode(settings.devMode()),
+                new HookGuards(settings.guards(), metrics), metrics, clock);
+        resources.add(client);
+        this.merchants = new MerchantDirectory(merchants, secretBox, clock);
+        commands = new CommandLog<>(topics.checkoutCommands(), kafka.producer("hook-caller-" + instance));
+        resources.add(commands);
+        JournalWorker worker = new JournalWorker("hook-caller-" + instance, topics.checkoutEvents(),
+                kafka.consumer("hook-caller-" + instance, settings.groupId()), this::handle, settings.maxInFlight());
+        resources.add(worker);
+        worker.start();
+        log.info("hook-caller ready group_id={}", settings.groupId());
+        return this;
+    }
+
+    private CompletionStage<?> handle(CheckoutEvent event) {
+        if (!(event.getPayload() instanceof CheckoutCommitted committed) || committed.getHook() == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        HookRequest request = HookRequest.preConfirmation(event);
+        Instant deadline = committed.getDeadline();
+        Duration wait = Duration.between(clock.instant(), deadline);
+        return merchants.awaitSigningSecrets(event.getAgencyId(), event.getMerchantId(), committed.getHook().getVersion(),
+                        wait.isNegative() || wait.isZero() ? Duration.ofMillis(1) : wait)
+                .thenCompose(active -> client.call(request, committed.getHook(), active, deadline))
+                .exceptionally(e -> unavailableWithoutCall(e))
+                .thenCompose(decision -> report(event, committed, request, decision));
+    }
+
+    private HookDecision unavailableWithoutCall(Throwable e) {
+        Throwable cause = e.getCause() != null ? e.getCause() : e;
+        boolean late = cause instanceof HookSecretsUnavailableException missing && "version_not_reached".equals(missing.reason());
+        String reason = late ? "deadline_exceeded" : "config_unavailable";
+        if (!late) {
+            log.warn("hook call not made reason={}", reason, cause);
+        }
+        return HookDecision.newBuilder().setOutcome(HookOutcome.UNAVAILABLE).setReason(reason).setDurationMs(0).build();
+    }
+
+    private CompletableFuture<?> report(CheckoutEvent event, CheckoutCommitted committed, HookRequest request, HookDecision decision) {
+        if (decision.getOutcome() == HookOutcome.UNAVAILABLE && committed.getHook().getFailMode() == FailMode.OPEN) {
+            metrics.recordFailOpen(request.merchant());
+            log.warn("hook unavailable, fail_mode open approves session_id={} merchant={} reason={}",
+                    event.getSessionId(), request.merchant(), decision.getReason());
+        }
+        log.info("hook decided session_id={} attempt={} outcome={} reason={} http_status={} duration_ms={}",
+                event.getSessionId(), committed.getAttempt(), decision.getOutcome(), decision.getReason(),
+                decision.getHttpStatus(), decision.getDurationMs());
+        CheckoutCommand command = CheckoutCommand.newBuilder()
+                .setCommandId("hook_" + request.webhookId())
+                .setSessionId(event.getSessionId()).setAgencyId(event.getAgencyId()).setMerchantId(event.getMerchantId())
+                .setIssuedAt(clock.instant()).setActor("hook-caller").setTraceId(null)
+                .setPayload(HookDecisionReported.newBuilder().setAttempt(committed.getAttempt())
+                        .setWebhookId(request.webhookId()).setDecision(decision).build())
+                .build();
+        return commands.append(event.getSessionId(), command);
+    }
+
+    @Override
+    public void close() {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                log.warn("close failed", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package io.tollgate.launcher;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+@Command(name = "hook-caller", mixinStandardHelpOptions = true,
+        description = "Runs the hook caller alone: signed blocking calls to pre-confirmation hooks.")
+final class HookCallerCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ConfigOptions options;
+
+    @Override
+    public Integer call() {
+        return TollgateCli.notYet(spec, "comes with the hook caller");
+    }
+}

@@ -1,0 +1,22 @@
+package io.tollgate.launcher;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+@Command(name = "orchestrator", mixinStandardHelpOptions = true,
+        description = "Runs the HTTP API and the checkout and merchant folds alone, for scaling out.")
+final class OrchestratorCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ConfigOptions options;
+
+    @Override
+    public Integer call() {
+        return TollgateCli.notYet(spec, "comes with the checkout core");
+    }
+}

@@ -1,0 +1,185 @@
+package io.tollgate.launcher;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tollgate.common.config.TollgateConfig;
+import io.tollgate.common.crypto.MasterKeys;
+import io.tollgate.common.crypto.SecretBox;
+import io.tollgate.common.kafka.CommandLog;
+import io.tollgate.common.kafka.EmbeddedKafka;
+import io.tollgate.common.kafka.KafkaClients;
+import io.tollgate.common.kafka.TopicProvisioner;
+import io.tollgate.common.kafka.Topics;
+import io.tollgate.hook.HookCallerService;
+import io.tollgate.orchestrator.OrchestratorService;
+import io.tollgate.payment.PaymentWorkerService;
+import io.tollgate.payment.StripeGatewayConfig;
+import io.tollgate.payment.StripeWebhookEndpoint;
+import io.tollgate.payment.StripeWebhookReceiver;
+import io.tollgate.payment.standin.StripeStandIn;
+import io.tollgate.schema.CheckoutCommand;
+import io.tollgate.schemas.registry.CachingSchemaRegistryClient;
+import io.tollgate.schemas.registry.InMemorySchemaRegistry;
+import io.tollgate.schemas.registry.KafkaSchemaLog;
+import io.tollgate.schemas.registry.RestSchemaRegistryClient;
+import io.tollgate.schemas.registry.SchemaRegistryClient;
+import io.tollgate.schemas.registry.SchemaRegistryServer;
+import java.net.URI;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything one process runs, assembled from the config: Kafka (embedded unless pointed
+ * elsewhere), the schema registry (in-process unless pointed elsewhere), Stripe (the local stand-in
+ * unless a key is given), and the services asked for. No business logic: only wiring.
+ */
+final class TollgateStack implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(TollgateStack.class);
+
+    enum Service { ORCHESTRATOR, HOOK_CALLER, PAYMENT_WORKER }
+
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private String bootstrapServers;
+    private String registryUrl;
+    private StripeStandIn stripeStandIn;
+    private OrchestratorService orchestrator;
+    private Topics topics;
+    private KafkaClients kafka;
+    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+    static TollgateStack start(TollgateConfig config, Set<Service> services) throws Exception {
+        TollgateStack stack = new TollgateStack();
+        try {
+            stack.boot(config, services);
+            return stack;
+        } catch (Exception e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private void boot(TollgateConfig config, Set<Service> services) throws Exception {
+        bootstrapServers = config.bootstrapServers().orElse(null);
+        if (bootstrapServers == null) {
+            EmbeddedKafka broker = track(EmbeddedKafka.start(TollgateCli.embeddedKafkaDir(config)));
+            bootstrapServers = broker.bootstrapServers();
+            log.info("embedded kafka ready bootstrap_servers={}", bootstrapServers);
+        }
+        kafka = new KafkaClients(bootstrapServers);
+        SchemaRegistryClient registry;
+        if (config.schemaRegistryUrl().isPresent()) {
+            registryUrl = config.schemaRegistryUrl().get();
+            registry = new CachingSchemaRegistryClient(new RestSchemaRegistryClient(registryUrl));
+        } else {
+            InMemorySchemaRegistry inProcess = new InMemorySchemaRegistry(track(new KafkaSchemaLog(bootstrapServers)));
+            SchemaRegistryServer server = track(SchemaRegistryServer.start(inProcess));
+            registryUrl = server.url();
+            registry = inProcess;
+            log.info("in-process schema registry ready url={}", registryUrl);
+        }
+        topics = new Topics(registry, config.partitions());
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            TopicProvisioner.ensure(admin, topics.specs());
+        }
+        SecretBox secrets = MasterKeys.secretBox(config);
+
+        String stripeKey = config.stripeApiKey().orElse(null);
+        String stripeBase = config.stripeApiBase().orElse(null);
+        String webhookSecret = config.stripeWebhookSecret().orElse(null);
+        if (stripeKey == null) {
+            stripeStandIn = track(StripeStandIn.start());
+            stripeKey = "sk_test_tollgate_standin";
+            stripeBase = stripeStandIn.apiBase();
+            webhookSecret = "whsec_" + Base64.getEncoder().encodeToString(random(24));
+            log.info("local Stripe stand-in ready api_base={} (not Stripe: set STRIPE_API_KEY for the real one)", stripeBase);
+        }
+        if (services.contains(Service.PAYMENT_WORKER)) {
+            track(new PaymentWorkerService(new PaymentWorkerService.Settings(config.applicationIdPrefix() + "-payment-worker",
+                    StripeGatewayConfig.of(stripeKey, stripeBase == null ? "https://api.stripe.com" : stripeBase), 16),
+                    topics, kafka, secrets).start());
+        }
+        if (services.contains(Service.HOOK_CALLER)) {
+            track(new HookCallerService(HookCallerService.Settings.of(config.applicationIdPrefix(), config.devMode()),
+                    topics, kafka, secrets, metrics).start());
+        }
+        if (services.contains(Service.ORCHESTRATOR)) {
+            List<io.tollgate.orchestrator.api.HttpApi.Routes> extra = new ArrayList<>();
+            if (webhookSecret != null) {
+                CommandLog<CheckoutCommand> stripeCommands = track(new CommandLog<>(topics.checkoutCommands(),
+                        kafka.producer("stripe-webhooks")));
+                StripeWebhookEndpoint endpoint = new StripeWebhookEndpoint(new StripeWebhookReceiver(webhookSecret),
+                        stripeCommands, Clock.systemUTC());
+                extra.add(endpoint::addTo);
+            } else {
+                log.warn("STRIPE_WEBHOOK_SECRET unset: /v2/stripe/webhook is off, sessions will not reach paid");
+            }
+            orchestrator = track(new OrchestratorService(config, topics, kafka, secrets, metrics, extra));
+            int port = orchestrator.start();
+            if (stripeStandIn != null) {
+                stripeStandIn.sendWebhooksTo(URI.create("http://127.0.0.1:" + port + StripeWebhookEndpoint.PATH), webhookSecret);
+            }
+        }
+    }
+
+    String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    String registryUrl() {
+        return registryUrl;
+    }
+
+    Optional<String> apiUrl() {
+        return Optional.ofNullable(orchestrator).map(o -> "http://127.0.0.1:" + o.port());
+    }
+
+    Optional<StripeStandIn> stripeStandIn() {
+        return Optional.ofNullable(stripeStandIn);
+    }
+
+    Topics topics() {
+        return topics;
+    }
+
+    KafkaClients kafka() {
+        return kafka;
+    }
+
+    private <T extends AutoCloseable> T track(T resource) {
+        started.add(resource);
+        return resource;
+    }
+
+    private static byte[] random(int n) {
+        byte[] bytes = new byte[n];
+        new SecureRandom().nextBytes(bytes);
+        return bytes;
+    }
+
+    static Set<Service> all() {
+        return EnumSet.allOf(Service.class);
+    }
+
+    @Override
+    public void close() {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception e) {
+                log.warn("close failed resource={}", started.get(i).getClass().getSimpleName(), e);
+            }
+        }
+        started.clear();
+    }
+}

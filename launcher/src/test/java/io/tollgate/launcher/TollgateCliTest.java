@@ -1,0 +1,86 @@
+package io.tollgate.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tollgate.common.config.TollgateConfig;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class TollgateCliTest {
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cli = TollgateCli.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return cli.execute(args);
+    }
+
+    @Test
+    void keysNewPrintsAKeyAndTheEntryThatEnablesIt() throws Exception {
+        assertThat(run("keys", "new", "--agency", "acme", "--json")).isZero();
+
+        JsonNode answer = new ObjectMapper().readTree(out.toString());
+        String key = answer.get("key").asText();
+        assertThat(key).matches("tg_[A-Za-z0-9_-]{43}");
+        assertThat(answer.get("entry").asText()).isEqualTo("acme:" + TollgateConfig.partnerKeyHash(key));
+        // the entry is exactly what TOLLGATE_PARTNER_KEYS accepts
+        TollgateConfig config = TollgateConfig.builder().devMode(true).build()
+                .withOverrides(java.util.Map.of("partner.keys", answer.get("entry").asText()));
+        assertThat(config.partnerKeys().get("acme")).containsExactly(TollgateConfig.partnerKeyHash(key));
+    }
+
+    @Test
+    void keysNewGivesADifferentKeyEachTimeAndShowsItOnce() {
+        run("keys", "new", "--agency", "acme");
+        run("keys", "new", "--agency", "acme");
+
+        String[] keys = out.toString().lines().map(String::trim).filter(l -> l.startsWith("tg_")).toArray(String[]::new);
+        assertThat(keys).hasSize(2).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void keysNewRefusesAnIllegalAgency() {
+        assertThat(run("keys", "new", "--agency", "a:b")).isEqualTo(TollgateCli.USAGE);
+        assertThat(err.toString()).contains("--agency");
+        assertThat(out.toString()).doesNotContain("tg_");
+    }
+
+    @Test
+    void commandsThatAreNotThereYetSaySoAndExitTwo() {
+        assertThat(run("orchestrator", "--config", "x.properties")).isEqualTo(TollgateCli.USAGE);
+        assertThat(run("audit", "--session", "s1", "--json")).isEqualTo(TollgateCli.USAGE);
+        assertThat(run("dlq", "list")).isEqualTo(TollgateCli.USAGE);
+
+        assertThat(err.toString()).contains("tollgate orchestrator: not yet: comes with the checkout core")
+                .contains("tollgate audit: not yet:").contains("tollgate dlq: not yet:");
+    }
+
+    @Test
+    void anInvalidSettingExitsThreeNamingTheFlag() {
+        assertThat(run("demo", "--port", "eighty")).isEqualTo(TollgateCli.INVALID_CONFIG);
+        assertThat(err.toString()).contains("--port").contains("eighty");
+    }
+
+    @Test
+    void plainPartnerKeysNeedDevMode() {
+        assertThat(run("demo", "--no-dev", "--partner-key", "acme=tg_secret")).isEqualTo(TollgateCli.INVALID_CONFIG);
+        assertThat(err.toString()).contains("--partner-key").doesNotContain("tg_secret");
+    }
+
+    @Test
+    void anUnknownSettingIsAUsageError() {
+        assertThat(run("demo", "--set", "partition=3")).isEqualTo(TollgateCli.USAGE);
+        assertThat(err.toString()).contains("partition");
+    }
+
+    @Test
+    void noCommandIsAUsageError() {
+        assertThat(run()).isEqualTo(TollgateCli.USAGE);
+    }
+}

@@ -1,0 +1,158 @@
+package io.tollgate.orchestrator.merchants;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * What a hook URL may be when it is configured: at most 2,048 characters, absolute, {@code https}
+ * (also {@code http} in dev mode), a host, no user info, no fragment. Outside dev mode the host must
+ * look public: no {@code localhost}, no single-label or local-only names, no IP literal in a private,
+ * loopback, link-local (metadata), shared, multicast or reserved range. These checks resolve nothing;
+ * the hook-caller checks the resolved address again at call time, which is what stops DNS tricks.
+ */
+final class HookUrlRules {
+    static final int MAX_LENGTH = 2048;
+
+    private static final List<Block> NOT_PUBLIC = List.of(
+            Block.of("0.0.0.0", 8), Block.of("10.0.0.0", 8), Block.of("100.64.0.0", 10), Block.of("127.0.0.0", 8),
+            Block.of("169.254.0.0", 16), Block.of("172.16.0.0", 12), Block.of("192.0.0.0", 24),
+            Block.of("192.0.2.0", 24), Block.of("192.168.0.0", 16), Block.of("198.18.0.0", 15),
+            Block.of("198.51.100.0", 24), Block.of("203.0.113.0", 24), Block.of("224.0.0.0", 4),
+            Block.of("240.0.0.0", 4),
+            Block.of("::", 128), Block.of("::1", 128), Block.of("::ffff:0:0", 96), Block.of("64:ff9b::", 96),
+            Block.of("2002::", 16), Block.of("fc00::", 7), Block.of("fe80::", 10), Block.of("fec0::", 10),
+            Block.of("ff00::", 8), Block.of("::", 96));
+    private static final List<String> LOCAL_SUFFIXES = List.of(".localhost", ".local", ".internal", ".home.arpa",
+            ".localdomain", ".lan");
+    private static final Pattern DNS_NAME = Pattern.compile(
+            "(?i)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?\\.?");
+    private static final Pattern IPV4_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+
+    private HookUrlRules() {
+    }
+
+    /** Why the URL cannot be a hook URL, or empty when it can. */
+    static Optional<String> problem(String url, boolean devMode) {
+        if (url.length() > MAX_LENGTH) {
+            return Optional.of("must be at most " + MAX_LENGTH + " characters, got " + url.length());
+        }
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            return Optional.of("is not a valid URL (" + e.getReason() + " at index " + e.getIndex() + ")");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("https") && !(devMode && scheme.equals("http"))) {
+            return Optional.of(devMode ? "must be an http or https URL" : "must be an https URL");
+        }
+        if (uri.isOpaque() || uri.getRawAuthority() == null) {
+            return Optional.of("must be an absolute URL with a host");
+        }
+        if (uri.getRawUserInfo() != null) {
+            return Optional.of("must not contain user info (credentials before '@')");
+        }
+        if (uri.getHost() == null) {
+            return Optional.of("must have a valid host name");
+        }
+        if (uri.getRawFragment() != null) {
+            return Optional.of("must not have a fragment ('#...')");
+        }
+        return devMode ? Optional.empty() : publicHostProblem(uri.getHost());
+    }
+
+    private static Optional<String> publicHostProblem(String rawHost) {
+        String host = rawHost.toLowerCase(Locale.ROOT);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            return literalProblem(host.substring(1, host.length() - 1), ipv6Bytes(host.substring(1, host.length() - 1)));
+        }
+        if (IPV4_LITERAL.matcher(host).matches()) {
+            return literalProblem(host, ipv4Bytes(host));
+        }
+        String name = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+        if (name.equals("localhost") || LOCAL_SUFFIXES.stream().anyMatch(name::endsWith)) {
+            return Optional.of("must point to a public host, not " + rawHost);
+        }
+        if (!DNS_NAME.matcher(host).matches()) {
+            // single labels resolve through search domains to internal hosts; numeric forms such as
+            // 2130706433 or 0x7f.1 are addresses in disguise
+            return Optional.of("must point to a public host name (a.b.tld) or a public IP address, got " + rawHost);
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<String> literalProblem(String literal, byte[] bytes) {
+        if (bytes == null) {
+            return Optional.of("has an invalid IP address " + literal);
+        }
+        if (NOT_PUBLIC.stream().anyMatch(block -> block.contains(bytes))) {
+            return Optional.of("must point to a public address, not " + literal
+                    + " (private, loopback, link-local and reserved ranges are refused)");
+        }
+        return Optional.empty();
+    }
+
+    /** The four octets, or null; parsed here so that nothing is ever looked up. */
+    private static byte[] ipv4Bytes(String dotted) {
+        String[] parts = dotted.split("\\.");
+        byte[] bytes = new byte[4];
+        for (int i = 0; i < 4; i++) {
+            if (parts[i].length() > 1 && parts[i].startsWith("0")) {
+                return null; // 010 is octal to some resolvers and decimal to others
+            }
+            int octet = Integer.parseInt(parts[i]);
+            if (octet > 255) {
+                return null;
+            }
+            bytes[i] = (byte) octet;
+        }
+        return bytes;
+    }
+
+    /** IPv4-mapped forms come back as their IPv4 address, so the IPv4 ranges apply to them. */
+    private static byte[] ipv6Bytes(String literal) {
+        if (literal.indexOf(':') < 0) {
+            return null;
+        }
+        try {
+            // a string with ':' is parsed as an IPv6 literal, never looked up
+            return InetAddress.getByName(literal).getAddress();
+        } catch (UnknownHostException e) {
+            return null;
+        }
+    }
+
+    private record Block(byte[] network, int prefix) {
+        static Block of(String address, int prefix) {
+            try {
+                return new Block(InetAddress.getByName(address).getAddress(), prefix);
+            } catch (UnknownHostException e) {
+                throw new IllegalArgumentException(address, e);
+            }
+        }
+
+        boolean contains(byte[] address) {
+            if (address.length != network.length) {
+                return false;
+            }
+            int full = prefix / 8;
+            for (int i = 0; i < full; i++) {
+                if (address[i] != network[i]) {
+                    return false;
+                }
+            }
+            int rest = prefix % 8;
+            if (rest == 0) {
+                return true;
+            }
+            int mask = (0xff << (8 - rest)) & 0xff;
+            return (address[full] & mask) == (network[full] & mask);
+        }
+    }
+}
