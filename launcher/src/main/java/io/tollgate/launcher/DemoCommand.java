@@ -1,7 +1,7 @@
 package io.tollgate.launcher;
 
 import io.tollgate.common.config.TollgateConfig;
-import io.tollgate.common.kafka.EmbeddedKafka;
+import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -21,17 +21,38 @@ final class DemoCommand implements Callable<Integer> {
     ConfigOptions options;
 
     @Override
-    public Integer call() {
-        TollgateConfig config = options.load(DEFAULTS);
+    public Integer call() throws Exception {
+        String partnerKey = KeysNewCommand.newKey();
+        TollgateConfig config = options.load(DEFAULTS).toBuilder()
+                .addDevPartnerKey(DemoScenarios.AGENCY, partnerKey)
+                .port(0)
+                .build();
         var out = spec.commandLine().getOut();
-        if (config.bootstrapServers().isPresent()) {
-            out.println("Kafka: " + config.bootstrapServers().get());
-            return TollgateCli.OK;
-        }
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(TollgateCli.embeddedKafkaDir(config))) {
-            out.println("Embedded Kafka broker ready: " + kafka.bootstrapServers());
+        try (TollgateStack stack = TollgateStack.start(config, TollgateStack.all());
+             SampleCapacityHook hook = new SampleCapacityHook()) {
+            out.println("Kafka (KRaft): " + stack.bootstrapServers());
+            out.println("Schema registry: " + stack.registryUrl());
+            out.println("API: " + stack.apiUrl().orElseThrow());
+            stack.stripeStandIn().ifPresent(s -> out.println("Stripe: local stand-in at " + s.apiBase() + " (not Stripe)"));
+            roundTrip(stack, out);
+            int failures = new DemoScenarios(stack, partnerKey, hook, out).run();
+            out.println();
+            out.println(failures == 0 ? "All seed scenarios ended as expected." : failures + " scenario(s) did not end as expected.");
             out.flush();
+            return failures == 0 ? TollgateCli.OK : TollgateCli.FAILURE;
         }
-        return TollgateCli.OK;
+    }
+
+    /** A command through the Confluent wire format and back, to show what is on the topics. */
+    private static void roundTrip(TollgateStack stack, java.io.PrintWriter out) {
+        var topic = stack.topics().checkoutCommands();
+        var command = io.tollgate.schema.CheckoutCommand.newBuilder()
+                .setCommandId("demo-roundtrip").setSessionId("sess_demo").setAgencyId(DemoScenarios.AGENCY)
+                .setMerchantId("studio").setIssuedAt(java.time.Instant.parse("2026-01-01T00:00:00Z")).setActor("demo")
+                .setPayload(io.tollgate.schema.PartnerConfirm.newBuilder().build()).build();
+        byte[] bytes = topic.valueSerde().serializer().serialize(topic.name(), command);
+        var back = topic.valueSerde().deserializer().deserialize(topic.name(), bytes);
+        out.printf("wire format: magic %d, schema id %d, %d bytes of Avro; read back: %s%n",
+                bytes[0], ByteBuffer.wrap(bytes, 1, 4).getInt(), bytes.length - 5, back);
     }
 }

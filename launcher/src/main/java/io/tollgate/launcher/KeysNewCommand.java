@@ -33,11 +33,16 @@ final class KeysNewCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print {agency, key, entry} as JSON.")
     boolean json;
 
-    @Override
-    public Integer call() throws JsonProcessingException {
+    /** A fresh partner key: {@code tg_} + base64url of random bytes. */
+    static String newKey() {
         byte[] random = new byte[KEY_BYTES];
         new SecureRandom().nextBytes(random);
-        String key = "tg_" + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        return "tg_" + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+    }
+
+    @Override
+    public Integer call() throws JsonProcessingException {
+        String key = newKey();
         String entry;
         try {
             entry = TollgateConfig.partnerKeyEntry(agency, key);

@@ -1,0 +1,125 @@
+package io.tollgate.launcher;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.UUID;
+
+/**
+ * The seed scenarios, run through the public API exactly as a partner would: register a merchant
+ * and its pre-confirmation hook, open sessions, confirm, and print each session's timeline.
+ */
+final class DemoScenarios {
+    static final String AGENCY = "demo-agency";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String api;
+    private final String partnerKey;
+    private final TollgateStack stack;
+    private final SampleCapacityHook hook;
+    private final PrintWriter out;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private int failures;
+
+    DemoScenarios(TollgateStack stack, String partnerKey, SampleCapacityHook hook, PrintWriter out) {
+        this.stack = stack;
+        this.api = stack.apiUrl().orElseThrow();
+        this.partnerKey = partnerKey;
+        this.hook = hook;
+        this.out = out;
+    }
+
+    /** Runs every scenario; returns how many did not end as the seed says. */
+    int run() throws Exception {
+        merchant("studio", hook.url("/capacity-check"), "closed");
+        merchant("studio-slow-closed", hook.url("/slow"), "closed");
+        merchant("studio-slow-open", hook.url("/slow"), "open");
+
+        scenario("1. class available -> PaymentIntent -> paid", "studio", "yoga-7am", 200, true);
+        scenario("2. class full -> 409 pre_confirmation_rejected, order.failed(class_full)", "studio", "spin-6pm", 409, false);
+        scenario("3. hook times out, fail_mode=closed -> 503 pre_confirmation_unavailable", "studio-slow-closed", "yoga-7am", 503, false);
+        scenario("4. hook times out, fail_mode=open -> 200, approved by default with a warning", "studio-slow-open", "yoga-7am", 200, false);
+        return failures;
+    }
+
+    private void merchant(String merchant, String url, String failMode) throws Exception {
+        String base = "/v2/agencies/" + AGENCY + "/merchants/" + merchant;
+        expect(send("PUT", base, "{\"display_name\":\"" + merchant + "\"}", null), 200, "PUT merchant " + merchant);
+        HttpResponse<String> put = send("PUT", base + "/pre-confirmation",
+                "{\"url\":\"" + url + "\",\"fail_mode\":\"" + failMode + "\",\"timeout_ms\":" + ("closed".equals(failMode) && url.endsWith("/capacity-check") ? 5000 : 500) + "}",
+                UUID.randomUUID().toString());
+        expect(put, 200, "PUT pre-confirmation " + merchant);
+        hook.trust(merchant, JSON.readTree(put.body()).get("secret").asText());
+        out.printf("registered merchant %s/%s, hook %s (fail_mode=%s)%n", AGENCY, merchant, url, failMode);
+    }
+
+    private void scenario(String title, String merchant, String classId, int expectedStatus, boolean pay) throws Exception {
+        out.println();
+        out.println("== " + title);
+        String body = "{\"merchant_id\":\"" + merchant + "\",\"cart\":{\"items\":[{\"id\":\"" + classId + "\",\"name\":\"" + classId
+                + " class\",\"quantity\":1,\"unit_amount_minor\":2500}],\"total_minor\":2500,\"currency\":\"GBP\"},"
+                + "\"extensions\":{\"booking\":{\"class_schedule_id\":\"" + classId + "\"}}}";
+        HttpResponse<String> created = send("POST", "/v2/sessions", body, UUID.randomUUID().toString());
+        expect(created, 201, "create session");
+        String id = JSON.readTree(created.body()).get("id").asText();
+        HttpResponse<String> confirm = send("POST", "/v2/sessions/" + id + "/confirm", "{}", "confirm-" + id);
+        out.printf("POST /v2/sessions/%s/confirm -> %d %s%n", id, confirm.statusCode(), confirm.body());
+        boolean ok = confirm.statusCode() == expectedStatus;
+        if (pay && ok && stack.stripeStandIn().isPresent()) {
+            String pi = JSON.readTree(confirm.body()).at("/payment_intent/id").asText();
+            stack.stripeStandIn().get().pay(pi, "pm_card_visa");
+            out.println("shopper paid " + pi + " at the Stripe stand-in; waiting for its signed webhook");
+            ok = awaitStatus(id, "paid");
+        }
+        printTimeline(id);
+        if (!ok) {
+            failures++;
+            out.println("!! scenario did not end as expected");
+        }
+    }
+
+    private boolean awaitStatus(String id, String status) throws Exception {
+        long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < until) {
+            if (status.equals(JSON.readTree(send("GET", "/v2/sessions/" + id, null, null).body()).path("status").asText())) {
+                return true;
+            }
+            Thread.sleep(100);
+        }
+        return false;
+    }
+
+    private void printTimeline(String id) throws Exception {
+        JsonNode session = JSON.readTree(send("GET", "/v2/sessions/" + id, null, null).body());
+        out.printf("session %s is %s; timeline:%n", id, session.path("status").asText());
+        for (JsonNode entry : session.path("timeline")) {
+            out.printf("  #%-2d %-24s %-14s %s%n", entry.path("seq").asInt(), entry.path("type").asText(),
+                    entry.path("actor").asText().replaceAll(":[0-9a-f]{12}$", ""), entry.path("summary").asText());
+        }
+        out.flush();
+    }
+
+    private void expect(HttpResponse<String> response, int status, String what) {
+        if (response.statusCode() != status) {
+            throw new IllegalStateException(what + " answered " + response.statusCode() + ": " + response.body());
+        }
+    }
+
+    private HttpResponse<String> send(String method, String path, String body, String idempotencyKey) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(api + path)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + partnerKey)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        if (idempotencyKey != null) {
+            request.header("Idempotency-Key", idempotencyKey);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
