@@ -16,7 +16,8 @@ final class OrchestratorCommand implements Callable<Integer> {
     ConfigOptions options;
 
     @Override
-    public Integer call() {
-        return TollgateCli.notYet(spec, "comes with the checkout core");
+    public Integer call() throws Exception {
+        return UpCommand.runUntilStopped(spec, options.load(java.util.Map.of()),
+                java.util.EnumSet.of(TollgateStack.Service.ORCHESTRATOR));
     }
 }

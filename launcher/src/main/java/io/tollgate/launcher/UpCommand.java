@@ -2,7 +2,6 @@ package io.tollgate.launcher;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tollgate.common.config.TollgateConfig;
-import io.tollgate.common.kafka.EmbeddedKafka;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -36,35 +35,41 @@ final class UpCommand implements Callable<Integer> {
     private final Deque<AutoCloseable> running = new ArrayDeque<>();
 
     @Override
-    public Integer call() throws InterruptedException {
-        TollgateConfig config = options.load(DemoCommand.DEFAULTS);
-        log.info("tollgate_up config={}", config);
+    public Integer call() throws Exception {
+        return runUntilStopped(spec, options.load(DemoCommand.DEFAULTS), TollgateStack.all());
+    }
+
+    /** Starts the services asked for and blocks until Ctrl-C; used by up and by each single-service command. */
+    static int runUntilStopped(CommandSpec spec, TollgateConfig config, java.util.Set<TollgateStack.Service> services)
+            throws Exception {
+        return new UpCommand().run(spec, config, services);
+    }
+
+    private int run(CommandSpec spec, TollgateConfig config, java.util.Set<TollgateStack.Service> services) throws Exception {
+        log.info("tollgate_up services={} config={}", services, config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stopAll();
             stopped.countDown();
         }, "tollgate-up-shutdown"));
         try {
-            String bootstrap = config.bootstrapServers().orElse(null);
-            if (bootstrap == null) {
-                EmbeddedKafka kafka = EmbeddedKafka.start(TollgateCli.embeddedKafkaDir(config));
-                running.push(kafka);
-                bootstrap = kafka.bootstrapServers();
-            }
+            TollgateStack stack = TollgateStack.start(config, services);
+            running.push(stack);
             Map<String, Object> ready = new LinkedHashMap<>();
-            ready.put("api", null);
-            ready.put("bootstrap_servers", bootstrap);
-            ready.put("schema_registry_url", config.schemaRegistryUrl().orElse(null));
-            ready.put("metrics", null);
+            ready.put("api", stack.apiUrl().orElse(null));
+            ready.put("bootstrap_servers", stack.bootstrapServers());
+            ready.put("schema_registry_url", stack.registryUrl());
+            ready.put("metrics", stack.apiUrl().map(api -> api + "/metrics").orElse(null));
             if (config.readyFile().isPresent()) {
                 Path file = config.readyFile().get();
                 writeReadyFile(file, ready);
                 running.push(() -> Files.deleteIfExists(file));
             }
             var out = spec.commandLine().getOut();
-            out.println("Tollgate is up. Kafka: " + bootstrap + ". Stop with Ctrl-C.");
+            out.println("Tollgate is up. API " + ready.get("api") + ", Kafka " + stack.bootstrapServers()
+                    + ", schema registry " + stack.registryUrl() + ". Stop with Ctrl-C.");
             out.flush();
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             stopAll();
             throw e;
         }
