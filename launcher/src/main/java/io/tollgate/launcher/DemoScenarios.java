@@ -67,8 +67,10 @@ final class DemoScenarios {
         HttpResponse<String> created = send("POST", "/v2/sessions", body, UUID.randomUUID().toString());
         expect(created, 201, "create session");
         String id = JSON.readTree(created.body()).get("id").asText();
+        long started = System.nanoTime();
         HttpResponse<String> confirm = send("POST", "/v2/sessions/" + id + "/confirm", "{}", "confirm-" + id);
-        out.printf("POST /v2/sessions/%s/confirm -> %d %s%n", id, confirm.statusCode(), confirm.body());
+        long tookMs = (System.nanoTime() - started) / 1_000_000;
+        out.printf("POST /v2/sessions/%s/confirm -> %d in %d ms %s%n", id, confirm.statusCode(), tookMs, confirm.body());
         boolean ok = confirm.statusCode() == expectedStatus;
         if (pay && ok && stack.stripeStandIn().isPresent()) {
             String pi = JSON.readTree(confirm.body()).at("/payment_intent/id").asText();

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tollgate.common.config.TollgateConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -31,7 +32,7 @@ class TollgateCliTest {
         assertThat(answer.get("entry").asText()).isEqualTo("acme:" + TollgateConfig.partnerKeyHash(key));
         // the entry is exactly what TOLLGATE_PARTNER_KEYS accepts
         TollgateConfig config = TollgateConfig.builder().devMode(true).build()
-                .withOverrides(java.util.Map.of("partner.keys", answer.get("entry").asText()));
+                .withOverrides(Map.of("partner.keys", answer.get("entry").asText()));
         assertThat(config.partnerKeys().get("acme")).containsExactly(TollgateConfig.partnerKeyHash(key));
     }
 
@@ -53,12 +54,16 @@ class TollgateCliTest {
 
     @Test
     void commandsThatAreNotThereYetSaySoAndExitTwo() {
-        assertThat(run("orchestrator", "--config", "x.properties")).isEqualTo(TollgateCli.USAGE);
         assertThat(run("audit", "--session", "s1", "--json")).isEqualTo(TollgateCli.USAGE);
         assertThat(run("dlq", "list")).isEqualTo(TollgateCli.USAGE);
 
-        assertThat(err.toString()).contains("tollgate orchestrator: not yet: comes with the checkout core")
-                .contains("tollgate audit: not yet:").contains("tollgate dlq: not yet:");
+        assertThat(err.toString()).contains("tollgate audit: not yet:").contains("tollgate dlq: not yet:");
+    }
+
+    @Test
+    void aMissingConfigFileExitsThreeBeforeAnythingStarts() {
+        assertThat(run("orchestrator", "--config", "does-not-exist.properties")).isEqualTo(TollgateCli.INVALID_CONFIG);
+        assertThat(err.toString()).contains("does-not-exist.properties").contains("does not exist");
     }
 
     @Test

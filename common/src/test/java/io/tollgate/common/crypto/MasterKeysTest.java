@@ -54,13 +54,12 @@ class MasterKeysTest {
 
     @Test
     void outsideDevModeAKeyIsRequired() {
-        TollgateConfig prod = config(Map.of("TOLLGATE_MASTER_KEY", SecretBox.newMasterKeyBase64()));
-        // a config built without the key can only come from code that skipped load()'s check; refuse it too
-        TollgateConfig withoutKey = TollgateConfig.builder().build0ForTest(prod);
-
-        assertThatThrownBy(() -> MasterKeys.resolve(withoutKey))
+        // the configuration refuses to load, and MasterKeys would refuse too: a clear error at startup
+        assertThatThrownBy(() -> MasterKeys.resolve(config(Map.of("TOLLGATE_DATA_DIR", dataDir.toString()))))
                 .isInstanceOf(TollgateConfig.InvalidConfigException.class)
-                .hasMessageContaining("TOLLGATE_MASTER_KEY is required outside dev mode");
+                .hasMessageContaining("TOLLGATE_MASTER_KEY")
+                .hasMessageContaining("required outside dev mode");
+        assertThat(dataDir.resolve(MasterKeys.DEV_KEY_FILE)).doesNotExist();
     }
 
     @Test

@@ -262,12 +262,13 @@ public final class MerchantApi implements HttpApi.Routes, AutoCloseable {
             settled.completeExceptionally(e);
         }
         String type = payload.getClass().getSimpleName();
-        ctx.future(() -> settled.handle((config, error) -> {
+        // answered off the thread that completes the wait (the view's consumer), which must keep reading
+        ctx.future(() -> settled.handleAsync((config, error) -> {
             try {
-                Map<String, Object> body = error == null ? settle(config, commandId, key, hash, answer) : null;
-                if (body == null) {
+                if (error != null) {
                     throw failure(error);
                 }
+                Map<String, Object> body = settle(config, commandId, key, hash, answer);
                 log.info("merchant_api_write agency_id={} merchant_id={} command_id={} type={} outcome=settled actor={}",
                         target.agency(), target.merchant(), commandId, type, target.caller().actor());
                 ctx.status(200).json(body);
