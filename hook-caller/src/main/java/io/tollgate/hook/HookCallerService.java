@@ -7,6 +7,7 @@ import io.tollgate.common.kafka.CompactedTopicView;
 import io.tollgate.common.kafka.JournalWorker;
 import io.tollgate.common.kafka.KafkaClients;
 import io.tollgate.common.kafka.Topics;
+import io.tollgate.common.lifecycle.Resources;
 import io.tollgate.common.merchants.HookSecretsUnavailableException;
 import io.tollgate.common.merchants.MerchantDirectory;
 import io.tollgate.schema.CheckoutCommand;
@@ -20,8 +21,6 @@ import io.tollgate.schema.MerchantConfig;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -49,7 +48,7 @@ public final class HookCallerService implements AutoCloseable {
     private final SecretBox secretBox;
     private final MeterRegistry meterRegistry;
     private final Clock clock;
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final Resources resources = new Resources();
     private HookClient client;
     private MerchantDirectory merchants;
     private HookMetrics metrics;
@@ -133,12 +132,6 @@ public final class HookCallerService implements AutoCloseable {
 
     @Override
     public void close() {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            try {
-                resources.get(i).close();
-            } catch (Exception e) {
-                log.warn("close failed", e);
-            }
-        }
+        resources.close();
     }
 }

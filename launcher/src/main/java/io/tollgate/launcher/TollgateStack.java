@@ -10,6 +10,7 @@ import io.tollgate.common.kafka.EmbeddedKafka;
 import io.tollgate.common.kafka.KafkaClients;
 import io.tollgate.common.kafka.TopicProvisioner;
 import io.tollgate.common.kafka.Topics;
+import io.tollgate.common.lifecycle.Resources;
 import io.tollgate.hook.HookCallerService;
 import io.tollgate.orchestrator.OrchestratorService;
 import io.tollgate.payment.PaymentWorkerService;
@@ -49,7 +50,7 @@ final class TollgateStack implements AutoCloseable {
 
     enum Service { ORCHESTRATOR, HOOK_CALLER, PAYMENT_WORKER }
 
-    private final List<AutoCloseable> started = new ArrayList<>();
+    private final Resources started = new Resources();
     private String bootstrapServers;
     private String registryUrl;
     private StripeStandIn stripeStandIn;
@@ -157,8 +158,7 @@ final class TollgateStack implements AutoCloseable {
     }
 
     private <T extends AutoCloseable> T track(T resource) {
-        started.add(resource);
-        return resource;
+        return started.add(resource);
     }
 
     private static byte[] random(int n) {
@@ -173,13 +173,6 @@ final class TollgateStack implements AutoCloseable {
 
     @Override
     public void close() {
-        for (int i = started.size() - 1; i >= 0; i--) {
-            try {
-                started.get(i).close();
-            } catch (Exception e) {
-                log.warn("close failed resource={}", started.get(i).getClass().getSimpleName(), e);
-            }
-        }
-        started.clear();
+        started.close();
     }
 }

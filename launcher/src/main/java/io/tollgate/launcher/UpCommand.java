@@ -2,13 +2,12 @@ package io.tollgate.launcher;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tollgate.common.config.TollgateConfig;
+import io.tollgate.common.lifecycle.Resources;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -31,8 +30,7 @@ final class UpCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions options;
 
-    // what is running, stopped in reverse order
-    private final Deque<AutoCloseable> running = new ArrayDeque<>();
+    private final Resources running = new Resources();
 
     @Override
     public Integer call() throws Exception {
@@ -54,7 +52,7 @@ final class UpCommand implements Callable<Integer> {
         }, "tollgate-up-shutdown"));
         try {
             TollgateStack stack = TollgateStack.start(config, services);
-            running.push(stack);
+            running.add(stack);
             Map<String, Object> ready = new LinkedHashMap<>();
             ready.put("api", stack.apiUrl().orElse(null));
             ready.put("bootstrap_servers", stack.bootstrapServers());
@@ -63,7 +61,7 @@ final class UpCommand implements Callable<Integer> {
             if (config.readyFile().isPresent()) {
                 Path file = config.readyFile().get();
                 writeReadyFile(file, ready);
-                running.push(() -> Files.deleteIfExists(file));
+                running.add((AutoCloseable) () -> Files.deleteIfExists(file));
             }
             var out = spec.commandLine().getOut();
             out.println("Tollgate is up. API " + ready.get("api") + ", Kafka " + stack.bootstrapServers()
@@ -77,14 +75,8 @@ final class UpCommand implements Callable<Integer> {
         return TollgateCli.OK;
     }
 
-    private synchronized void stopAll() {
-        while (!running.isEmpty()) {
-            try {
-                running.pop().close();
-            } catch (Exception e) {
-                log.warn("tollgate_up_stop_failed error={}", e.toString());
-            }
-        }
+    private void stopAll() {
+        running.close();
     }
 
     /** Written whole under a temp name and moved into place, so a reader never sees half a file. */

@@ -10,6 +10,7 @@ import io.tollgate.common.kafka.CommandLog;
 import io.tollgate.common.kafka.CompactedTopicView;
 import io.tollgate.common.kafka.KafkaClients;
 import io.tollgate.common.kafka.Topics;
+import io.tollgate.common.lifecycle.Resources;
 import io.tollgate.orchestrator.api.HttpApi;
 import io.tollgate.common.merchants.MerchantDirectory;
 import io.tollgate.orchestrator.api.JsonBodies;
@@ -51,7 +52,7 @@ public final class OrchestratorService implements AutoCloseable {
     private final SecretBox secrets;
     private final PrometheusMeterRegistry metrics;
     private final List<HttpApi.Routes> extraRoutes;
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final Resources resources = new Resources();
     private KafkaStreams streams;
     private HttpApi api;
 
@@ -156,12 +157,6 @@ public final class OrchestratorService implements AutoCloseable {
         return all;
     }
 
-    private static List<AutoCloseable> reversed(List<AutoCloseable> list) {
-        List<AutoCloseable> copy = new ArrayList<>(list);
-        java.util.Collections.reverse(copy);
-        return copy;
-    }
-
     public int port() {
         return api.port();
     }
@@ -174,12 +169,6 @@ public final class OrchestratorService implements AutoCloseable {
         if (streams != null) {
             streams.close(Duration.ofSeconds(10));
         }
-        for (AutoCloseable resource : reversed(resources)) {
-            try {
-                resource.close();
-            } catch (Exception e) {
-                log.warn("close failed resource={}", resource.getClass().getSimpleName(), e);
-            }
-        }
+        resources.close();
     }
 }

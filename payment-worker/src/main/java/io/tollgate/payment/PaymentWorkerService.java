@@ -6,6 +6,7 @@ import io.tollgate.common.kafka.CommandLog;
 import io.tollgate.common.kafka.JournalWorker;
 import io.tollgate.common.kafka.KafkaClients;
 import io.tollgate.common.kafka.Topics;
+import io.tollgate.common.lifecycle.Resources;
 import io.tollgate.schema.CancelRequested;
 import io.tollgate.schema.CaptureRequested;
 import io.tollgate.schema.CheckoutCommand;
@@ -15,8 +16,6 @@ import io.tollgate.schema.PaymentIntentReported;
 import io.tollgate.schema.PaymentRequested;
 import io.tollgate.schema.PaymentStage;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -44,7 +43,7 @@ public final class PaymentWorkerService implements AutoCloseable {
     private final KafkaClients kafka;
     private final SecretBox secretBox;
     private final Clock clock = Clock.systemUTC();
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final Resources resources = new Resources();
     private ExecutorService stripeCalls;
     private StripeGateway gateway;
     private CommandLog<CheckoutCommand> commands;
@@ -130,13 +129,7 @@ public final class PaymentWorkerService implements AutoCloseable {
 
     @Override
     public void close() {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            try {
-                resources.get(i).close();
-            } catch (Exception e) {
-                log.warn("close failed", e);
-            }
-        }
+        resources.close();
         if (stripeCalls != null) {
             stripeCalls.shutdown();
             try {
