@@ -1,5 +1,6 @@
 package io.tollgate.hook;
 
+import io.tollgate.common.crypto.Sha256;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,9 +16,6 @@ import io.tollgate.schema.CheckoutCommitted;
 import io.tollgate.schema.CheckoutEvent;
 import io.tollgate.schema.LineItem;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -88,13 +86,7 @@ public final class HookRequest {
    * {@code msg_} + the first 32 hex characters of SHA-256(session_id "/" attempt).
    */
   public static String webhookIdFor(String sessionId, int attempt) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256")
-          .digest((sessionId + "/" + attempt).getBytes(StandardCharsets.UTF_8));
-      return "msg_" + HexFormat.of().formatHex(digest).substring(0, 32);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
-    }
+    return "msg_" + Sha256.hex(sessionId + "/" + attempt).substring(0, 32);
   }
 
   private static HookRequest create(String type, String sessionId, int attempt, MerchantKey merchant, Cart cart,

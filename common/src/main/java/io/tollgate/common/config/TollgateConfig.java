@@ -1,5 +1,6 @@
 package io.tollgate.common.config;
 
+import io.tollgate.common.crypto.Sha256;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.URI;
@@ -8,8 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -17,7 +16,6 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.EnumMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -271,12 +269,7 @@ public final class TollgateConfig {
     /** The hex SHA-256 of a partner key: what {@code TOLLGATE_PARTNER_KEYS} holds and what auth compares. */
     public static String partnerKeyHash(String partnerKey) {
         Objects.requireNonNull(partnerKey, "partnerKey");
-        try {
-            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(sha256.digest(partnerKey.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
+        return Sha256.hex(partnerKey);
     }
 
     /** The {@code TOLLGATE_PARTNER_KEYS} entry ({@code agency:sha256hex}) that enables a key. */

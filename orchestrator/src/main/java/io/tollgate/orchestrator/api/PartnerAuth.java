@@ -1,9 +1,8 @@
 package io.tollgate.orchestrator.api;
 
+import io.tollgate.common.crypto.Sha256;
 import io.javalin.http.Context;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +43,7 @@ public final class PartnerAuth {
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return Optional.empty();
         }
-        byte[] presented = sha256(header.substring(7).trim());
+        byte[] presented = Sha256.digest(header.substring(7).trim());
         Caller found = null;
         for (KeyHash key : keys) {
             if (MessageDigest.isEqual(presented, key.hash()) && found == null) {
@@ -63,11 +62,4 @@ public final class PartnerAuth {
         return caller;
     }
 
-    private static byte[] sha256(String value) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -1,13 +1,11 @@
 package io.tollgate.orchestrator.checkout;
 
+import io.tollgate.common.crypto.Sha256;
 import io.tollgate.schema.CheckoutEvent;
 import io.tollgate.schemas.serde.AvroClassTrust;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumWriter;
@@ -38,11 +36,9 @@ public final class EventChain {
             BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
             WRITER.write(event, encoder);
             encoder.flush();
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(out.toByteArray()));
+            return Sha256.hex(out.toByteArray());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

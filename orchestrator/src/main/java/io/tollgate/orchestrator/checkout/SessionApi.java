@@ -1,5 +1,6 @@
 package io.tollgate.orchestrator.checkout;
 
+import io.tollgate.common.crypto.Sha256;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -24,7 +25,6 @@ import io.tollgate.schema.SessionState;
 import io.tollgate.schema.SessionStatus;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -100,7 +100,7 @@ public final class SessionApi implements HttpApi.Routes {
         MerchantConfig merchant = merchants.apply(caller.agency() + "/" + body.merchantId())
                 .orElseThrow(() -> ApiError.notFound("merchant " + body.merchantId()));
         String idempotencyKey = optionalKey(ctx);
-        String requestHash = sha256(write(body));
+        String requestHash = Sha256.hex(write(body));
         String sessionId = idempotencyKey == null ? newSessionId() : derivedSessionId(caller.agency(), idempotencyKey);
         Instant now = clock.instant();
         CheckoutCommand command = command(sessionId, caller.agency(), body.merchantId(), caller.actor(), now,
@@ -410,14 +410,7 @@ public final class SessionApi implements HttpApi.Routes {
 
     /** One Idempotency-Key of one agency always names the same session, whichever instance receives it. */
     static String derivedSessionId(String agency, String idempotencyKey) {
-        return "sess_" + sha256(agency + "\u0000" + idempotencyKey).substring(0, 30);
+        return "sess_" + Sha256.hex(agency + "\u0000" + idempotencyKey).substring(0, 30);
     }
 
-    private static String sha256(String value) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

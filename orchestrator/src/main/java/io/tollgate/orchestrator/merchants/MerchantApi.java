@@ -1,5 +1,6 @@
 package io.tollgate.orchestrator.merchants;
 
+import io.tollgate.common.crypto.Sha256;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,14 +24,10 @@ import io.tollgate.schema.PutHook;
 import io.tollgate.schema.Rejection;
 import io.tollgate.schema.RotateSecret;
 import io.tollgate.schema.UpsertMerchant;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -376,10 +373,8 @@ public final class MerchantApi implements HttpApi.Routes, AutoCloseable {
     /** SHA-256 over method, path and the canonical body: what tells a replay from a reused key. */
     private String requestHash(String method, String path, Map<String, Object> canonicalBody) {
         try {
-            String canonical = method + " " + path + "\n" + canonicalJson.writeValueAsString(canonicalBody);
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(canonical.getBytes(StandardCharsets.UTF_8)));
-        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+            return Sha256.hex(method + " " + path + "\n" + canonicalJson.writeValueAsString(canonicalBody));
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot hash a request", e);
         }
     }
