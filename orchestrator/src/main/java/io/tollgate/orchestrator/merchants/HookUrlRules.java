@@ -1,5 +1,6 @@
 package io.tollgate.orchestrator.merchants;
 
+import io.tollgate.common.net.PublicAddresses;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -19,15 +20,6 @@ import java.util.regex.Pattern;
 final class HookUrlRules {
     static final int MAX_LENGTH = 2048;
 
-    private static final List<Block> NOT_PUBLIC = List.of(
-            Block.of("0.0.0.0", 8), Block.of("10.0.0.0", 8), Block.of("100.64.0.0", 10), Block.of("127.0.0.0", 8),
-            Block.of("169.254.0.0", 16), Block.of("172.16.0.0", 12), Block.of("192.0.0.0", 24),
-            Block.of("192.0.2.0", 24), Block.of("192.168.0.0", 16), Block.of("198.18.0.0", 15),
-            Block.of("198.51.100.0", 24), Block.of("203.0.113.0", 24), Block.of("224.0.0.0", 4),
-            Block.of("240.0.0.0", 4),
-            Block.of("::", 128), Block.of("::1", 128), Block.of("::ffff:0:0", 96), Block.of("64:ff9b::", 96),
-            Block.of("2002::", 16), Block.of("fc00::", 7), Block.of("fe80::", 10), Block.of("fec0::", 10),
-            Block.of("ff00::", 8), Block.of("::", 96));
     private static final List<String> LOCAL_SUFFIXES = List.of(".localhost", ".local", ".internal", ".home.arpa",
             ".localdomain", ".lan");
     private static final Pattern DNS_NAME = Pattern.compile(
@@ -91,7 +83,7 @@ final class HookUrlRules {
         if (bytes == null) {
             return Optional.of("has an invalid IP address " + literal);
         }
-        if (NOT_PUBLIC.stream().anyMatch(block -> block.contains(bytes))) {
+        if (!isPublicLiteral(bytes)) {
             return Optional.of("must point to a public address, not " + literal
                     + " (private, loopback, link-local and reserved ranges are refused)");
         }
@@ -128,31 +120,17 @@ final class HookUrlRules {
         }
     }
 
-    private record Block(byte[] network, int prefix) {
-        static Block of(String address, int prefix) {
-            try {
-                return new Block(InetAddress.getByName(address).getAddress(), prefix);
-            } catch (UnknownHostException e) {
-                throw new IllegalArgumentException(address, e);
-            }
-        }
-
-        boolean contains(byte[] address) {
-            if (address.length != network.length) {
-                return false;
-            }
-            int full = prefix / 8;
-            for (int i = 0; i < full; i++) {
-                if (address[i] != network[i]) {
-                    return false;
-                }
-            }
-            int rest = prefix % 8;
-            if (rest == 0) {
-                return true;
-            }
-            int mask = (0xff << (8 - rest)) & 0xff;
-            return (address[full] & mask) == (network[full] & mask);
+    /**
+     * The call-time rules, and stricter: an IPv6 form that carries an IPv4 address (NAT64, 6to4,
+     * IPv4-compatible) is refused even when that address is public, since such a literal in a config
+     * is almost always a way around the IPv4 ranges.
+     */
+    private static boolean isPublicLiteral(byte[] bytes) {
+        try {
+            InetAddress address = InetAddress.getByAddress(bytes);
+            return PublicAddresses.isPublic(address) && !PublicAddresses.embedsIpv4(address);
+        } catch (UnknownHostException e) {
+            return false;
         }
     }
 }
