@@ -1,12 +1,12 @@
 package io.tollgate.orchestrator.checkout;
 
+import io.tollgate.common.kafka.DeadLetter;
 import io.tollgate.schema.CheckoutCommand;
 import io.tollgate.schema.CheckoutEvent;
 import io.tollgate.schema.ExpireSession;
 import io.tollgate.schema.OrderEvent;
 import io.tollgate.schema.SessionState;
 import io.tollgate.schema.SessionStatus;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -158,10 +158,6 @@ public final class CheckoutFoldProcessor implements Processor<String, CheckoutCo
 
     private void deadLetter(Record<String, CheckoutCommand> record, String error) {
         metrics.deadLettered();
-        byte[] bytes = record.value() == null ? null : dlqSerializer.serialize(commandsTopic, record.value());
-        Record<String, Object> dead = new Record<String, Object>(record.key(), bytes, record.timestamp());
-        dead.headers().add("tollgate.error", error.getBytes(StandardCharsets.UTF_8));
-        dead.headers().add("tollgate.source.topic", commandsTopic.getBytes(StandardCharsets.UTF_8));
-        context.forward(dead, DLQ);
+        context.forward(DeadLetter.of(record, dlqSerializer, commandsTopic, error), DLQ);
     }
 }

@@ -2,10 +2,10 @@ package io.tollgate.orchestrator.merchants;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tollgate.common.kafka.DeadLetter;
 import io.tollgate.common.merchants.MerchantDirectory;
 import io.tollgate.schema.MerchantCommand;
 import io.tollgate.schema.MerchantConfig;
-import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -94,10 +94,6 @@ public final class MerchantConfigProcessor implements Processor<String, Merchant
     private void deadLetter(Record<String, MerchantCommand> record, String error) {
         Counter.builder("tollgate.merchant_fold.dead_letters").register(metrics).increment();
         log.warn("merchant_command_dead_lettered key={} error={}", record.key(), error);
-        byte[] bytes = record.value() == null ? null : dlqSerializer.serialize(commandsTopic, record.value());
-        Record<String, Object> dead = new Record<String, Object>(record.key(), bytes, record.timestamp());
-        dead.headers().add("tollgate.error", error.getBytes(StandardCharsets.UTF_8));
-        dead.headers().add("tollgate.source.topic", commandsTopic.getBytes(StandardCharsets.UTF_8));
-        context.forward(dead, DLQ);
+        context.forward(DeadLetter.of(record, dlqSerializer, commandsTopic, error), DLQ);
     }
 }

@@ -1,0 +1,27 @@
+package io.tollgate.common.kafka;
+
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.processor.api.Record;
+
+/**
+ * A command a fold could not process, as it goes to its {@code *.dlq} topic: the original bytes, the
+ * same key and timestamp, and headers saying why and from where — the one layout that
+ * {@code tollgate dlq} reads and resends.
+ */
+public final class DeadLetter {
+    public static final String ERROR_HEADER = "tollgate.error";
+    public static final String SOURCE_TOPIC_HEADER = "tollgate.source.topic";
+
+    private DeadLetter() {
+    }
+
+    public static <V> Record<String, Object> of(Record<String, V> failed, Serializer<V> serializer, String sourceTopic,
+            String error) {
+        byte[] bytes = failed.value() == null ? null : serializer.serialize(sourceTopic, failed.value());
+        Record<String, Object> dead = new Record<String, Object>(failed.key(), bytes, failed.timestamp());
+        dead.headers().add(ERROR_HEADER, error.getBytes(StandardCharsets.UTF_8));
+        dead.headers().add(SOURCE_TOPIC_HEADER, sourceTopic.getBytes(StandardCharsets.UTF_8));
+        return dead;
+    }
+}
