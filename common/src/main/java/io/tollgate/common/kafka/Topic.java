@@ -1,6 +1,5 @@
 package io.tollgate.common.kafka;
 
-import java.util.Map;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
@@ -22,9 +21,5 @@ public record Topic<K, V>(TopicSpec spec, Serde<K> keySerde, Serde<V> valueSerde
 
     public Produced<K, V> produced() {
         return Produced.with(keySerde, valueSerde);
-    }
-
-    static TopicSpec spec(String name, int partitions, String coPartitionGroup, Map<String, String> configs) {
-        return new TopicSpec(name, partitions, configs, coPartitionGroup);
     }
 }

@@ -99,11 +99,11 @@ public final class Topics {
 
     private static <V extends SpecificRecord> Topic<String, V> avro(String name, int partitions, String group,
             Map<String, String> configs, Class<V> type, SchemaRegistryClient registry) {
-        return new Topic<>(Topic.spec(name, partitions, group, configs), Serdes.String(), AvroSerde.forValues(type, registry));
+        return new Topic<>(new TopicSpec(name, partitions, configs, group), Serdes.String(), AvroSerde.forValues(type, registry));
     }
 
     private static Topic<String, byte[]> raw(String name, int partitions, Map<String, String> configs) {
         Serde<byte[]> bytes = Serdes.ByteArray();
-        return new Topic<>(Topic.spec(name, partitions, null, configs), Serdes.String(), bytes);
+        return new Topic<>(new TopicSpec(name, partitions, configs, null), Serdes.String(), bytes);
     }
 }

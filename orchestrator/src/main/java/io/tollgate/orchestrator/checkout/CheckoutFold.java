@@ -154,7 +154,7 @@ public final class CheckoutFold {
             return;
         }
         if (s.getStatus() != SessionStatus.OPEN) {
-            step.reject("confirm_in_progress", "an attempt is already " + s.getStatus().name().toLowerCase());
+            step.reject("confirm_in_progress", "an attempt is already " + SessionLifecycle.name(s.getStatus()));
             return;
         }
         if (s.getAttempts().size() >= s.getMaxAttempts()) {
@@ -184,7 +184,7 @@ public final class CheckoutFold {
         }
         if (attempt.isEmpty() || attempt.get().getNumber() != s.getAttempts().size() || s.getStatus() != SessionStatus.CONFIRMING) {
             step.reject("decision_not_expected", "no attempt " + p.getAttempt() + " is waiting for a decision (session "
-                    + s.getStatus().name().toLowerCase() + ")");
+                    + SessionLifecycle.name(s.getStatus()) + ")");
             return;
         }
         Attempt a = attempt.get();
@@ -209,8 +209,8 @@ public final class CheckoutFold {
             case APPROVED -> requestPayment(step, a, CaptureMethod.AUTOMATIC, observed);
             case REJECTED -> fail(step, "pre_confirmation_rejected", reasonOr(observed, "rejected"), observed.getMessage());
             case DEFERRED -> {
-                int waitMinutes = a.getHook() == null ? 240 : a.getHook().getPartnerWaitMinutes();
-                Instant partnerDeadline = step.command.getIssuedAt().plus(Duration.ofMinutes(waitMinutes));
+                // Only a hook defers: a session without one was approved when it was committed.
+                Instant partnerDeadline = step.command.getIssuedAt().plus(Duration.ofMinutes(a.getHook().getPartnerWaitMinutes()));
                 s.setPartnerDeadline(partnerDeadline);
                 step.transition(SessionStatus.AWAITING_PARTNER);
                 step.emit(AwaitingPartner.newBuilder().setAttempt(a.getNumber()).setPartnerDeadline(partnerDeadline).build(),
@@ -252,11 +252,7 @@ public final class CheckoutFold {
             step.drop();
             return;
         }
-        if (rejectIfClosed(step)) {
-            return;
-        }
-        if (s.getStatus() != SessionStatus.AWAITING_PARTNER) {
-            step.reject("not_awaiting_partner", "session is " + s.getStatus().name().toLowerCase());
+        if (rejectUnlessAwaitingPartner(step)) {
             return;
         }
         s.setPartnerDeadline(null);
@@ -269,11 +265,7 @@ public final class CheckoutFold {
             step.drop();
             return;
         }
-        if (rejectIfClosed(step)) {
-            return;
-        }
-        if (s.getStatus() != SessionStatus.AWAITING_PARTNER) {
-            step.reject("not_awaiting_partner", "session is " + s.getStatus().name().toLowerCase());
+        if (rejectUnlessAwaitingPartner(step)) {
             return;
         }
         cancel(step, p.getReason() == null ? "partner_canceled" : p.getReason(), p.getMessage(), true);
@@ -286,11 +278,11 @@ public final class CheckoutFold {
             return;
         }
         if (s.getStatus() != SessionStatus.PAYMENT_PENDING) {
-            step.reject("payment_not_expected", "session is " + s.getStatus().name().toLowerCase());
+            step.reject("payment_not_expected", "session is " + SessionLifecycle.name(s.getStatus()));
             if (SessionLifecycle.isTerminal(s.getStatus()) && s.getPaymentIntentId() == null) {
                 // A PaymentIntent created for a session that ended meanwhile must not stay chargeable.
                 step.emit(CancelRequested.newBuilder().setPaymentIntentId(p.getPaymentIntentId())
-                        .setStripeAccount(s.getStripeAccount()).setReason("session_" + s.getStatus().name().toLowerCase()).build(),
+                        .setStripeAccount(s.getStripeAccount()).setReason("session_" + SessionLifecycle.name(s.getStatus())).build(),
                         "stray payment intent " + p.getPaymentIntentId() + " to be canceled");
             }
             return;
@@ -315,14 +307,14 @@ public final class CheckoutFold {
             step.emit(PaymentDeclined.newBuilder().setPaymentIntentId(p.getPaymentIntentId() == null ? s.getPaymentIntentId() : p.getPaymentIntentId())
                     .setCode(p.getCode()).setMessage(p.getMessage()).build(), "payment declined: " + p.getCode());
         } else {
-            step.reject("payment_failure_not_expected", p.getStage() + " failure while " + s.getStatus().name().toLowerCase());
+            step.reject("payment_failure_not_expected", p.getStage() + " failure while " + SessionLifecycle.name(s.getStatus()));
         }
     }
 
     private void paymentAuthorized(Step step, PaymentAuthorizedReported p) {
         SessionState s = step.state;
         if (s.getStatus() != SessionStatus.AWAITING_PAYMENT || s.getCaptureMethod() != CaptureMethod.MANUAL) {
-            step.reject("authorization_not_expected", "session is " + s.getStatus().name().toLowerCase());
+            step.reject("authorization_not_expected", "session is " + SessionLifecycle.name(s.getStatus()));
             return;
         }
         step.emit(PaymentAuthorized.newBuilder().setPaymentIntentId(p.getPaymentIntentId())
@@ -339,7 +331,7 @@ public final class CheckoutFold {
         }
         if (s.getStatus() != SessionStatus.AWAITING_PAYMENT || !p.getPaymentIntentId().equals(s.getPaymentIntentId())) {
             step.reject("payment_not_expected", "payment " + p.getPaymentIntentId() + " succeeded while session is "
-                    + s.getStatus().name().toLowerCase());
+                    + SessionLifecycle.name(s.getStatus()));
             return;
         }
         step.transition(SessionStatus.PAID);
@@ -387,7 +379,19 @@ public final class CheckoutFold {
             return true;
         }
         if (SessionLifecycle.isTerminal(status)) {
-            step.reject("session_closed", "the session is " + status.name().toLowerCase());
+            step.reject("session_closed", "the session is " + SessionLifecycle.name(status));
+            return true;
+        }
+        return false;
+    }
+
+    /** Partner decisions fit only a deferred session still waiting for one. */
+    private boolean rejectUnlessAwaitingPartner(Step step) {
+        if (rejectIfClosed(step)) {
+            return true;
+        }
+        if (step.state.getStatus() != SessionStatus.AWAITING_PARTNER) {
+            step.reject("not_awaiting_partner", "session is " + SessionLifecycle.name(step.state.getStatus()));
             return true;
         }
         return false;

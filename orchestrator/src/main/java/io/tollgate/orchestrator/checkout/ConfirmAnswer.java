@@ -113,7 +113,7 @@ public final class ConfirmAnswer {
     }
 
     public static String status(SessionState s) {
-        return s.getStatus().name().toLowerCase();
+        return SessionLifecycle.name(s.getStatus());
     }
 
     static Map<String, Object> meta(Object... pairs) {

@@ -124,12 +124,12 @@ public final class SessionApi implements HttpApi.Routes {
     }
 
     private void get(Context ctx) {
-        SessionState s = visibleSession(ctx, true);
+        SessionState s = visibleSession(ctx);
         ctx.json(isClientToken(ctx) ? shopperView(s) : partnerView(s));
     }
 
     private void confirm(Context ctx) {
-        SessionState s = visibleSession(ctx, true);
+        SessionState s = visibleSession(ctx);
         String key = ctx.header("Idempotency-Key");
         if (key == null || key.isBlank() || key.length() > 255) {
             throw ApiError.invalid("Idempotency-Key", "header is required (at most 255 characters)");
@@ -221,9 +221,9 @@ public final class SessionApi implements HttpApi.Routes {
     // ---- helpers -------------------------------------------------------------------------------
 
     /** The session, if the caller may see it: the owning agency's partner key, or the session's client token. */
-    private SessionState visibleSession(Context ctx, boolean allowClientToken) {
+    private SessionState visibleSession(Context ctx) {
         String id = ctx.pathParam("id");
-        if (allowClientToken && isClientToken(ctx)) {
+        if (isClientToken(ctx)) {
             String presented = bearer(ctx).substring(CLIENT_TOKEN_PREFIX.length());
             String expected = secrets.token("client-token", id);
             if (!MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8))) {

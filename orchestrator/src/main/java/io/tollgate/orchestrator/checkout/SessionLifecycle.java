@@ -44,6 +44,11 @@ public final class SessionLifecycle {
         return EnumSet.copyOf(ALLOWED.get(from));
     }
 
+    /** The status as the API and the journal's summaries spell it: {@code awaiting_payment}. */
+    public static String name(SessionStatus status) {
+        return status.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     public static boolean isTerminal(SessionStatus status) {
         return ALLOWED.get(status).isEmpty();
     }
