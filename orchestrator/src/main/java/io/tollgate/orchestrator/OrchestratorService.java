@@ -94,6 +94,9 @@ public final class OrchestratorService implements AutoCloseable {
                 kafka.consumer("orchestrator-sessions-" + instance, null)));
         CompactedTopicView<MerchantConfig> merchants = view(new CompactedTopicView<>(topics.merchants(),
                 kafka.consumer("orchestrator-merchants-" + instance, null)));
+        // Requests waiting on the views: each ends answered or timed out, so this stays bounded.
+        io.micrometer.core.instrument.Gauge.builder("tollgate.api.waiting_requests", sessions, CompactedTopicView::pendingWaiters)
+                .register(metrics);
         CommandLog<CheckoutCommand> commands = new CommandLog<>(topics.checkoutCommands(), kafka.producer("orchestrator-" + instance));
         resources.add(commands);
         awaitRunning();

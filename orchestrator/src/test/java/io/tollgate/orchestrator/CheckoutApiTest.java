@@ -243,6 +243,14 @@ class CheckoutApiTest {
         assertThat(JSON.readTree(huge.body()).at("/error/code").asText()).isEqualTo("payload_too_large");
     }
 
+    @Test
+    void metricsShowRequestsWaitingOnTheViews() throws Exception {
+        HttpResponse<String> metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + first.port() + "/metrics"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body()).contains("tollgate_api_waiting_requests");
+    }
+
     // ---- harness -------------------------------------------------------------------------------
 
     static HookSnapshot hook(FailMode failMode, int timeoutMs) {

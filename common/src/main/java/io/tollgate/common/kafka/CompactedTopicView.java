@@ -2,7 +2,6 @@ package io.tollgate.common.kafka;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,10 +65,6 @@ public final class CompactedTopicView<V> implements AutoCloseable {
 
     public Optional<V> get(String key) {
         return Optional.ofNullable(latest.get(key));
-    }
-
-    public Collection<V> values() {
-        return latest.values();
     }
 
     /** Completes with the key's first value (current or coming) that satisfies the condition. */
