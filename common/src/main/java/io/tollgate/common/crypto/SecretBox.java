@@ -23,6 +23,8 @@ public final class SecretBox {
     private static final int TAG_BITS = 128;
 
     private final SecretKeySpec key;
+    /** Tokens are MACed under a key derived from the master key, never under the AES key itself. */
+    private final SecretKeySpec tokenKey;
     private final String keyId;
     private final SecureRandom random = new SecureRandom();
 
@@ -31,6 +33,8 @@ public final class SecretBox {
             throw new IllegalArgumentException("master key must be 16, 24 or 32 bytes (base64 of random bytes), got " + masterKey.length);
         }
         this.key = new SecretKeySpec(masterKey.clone(), "AES");
+        this.tokenKey = new SecretKeySpec(hmac(new SecretKeySpec(masterKey, "HmacSHA256"),
+                "tollgate/token-key".getBytes(StandardCharsets.UTF_8)), "HmacSHA256");
         this.keyId = keyIdOf(masterKey);
     }
 
@@ -80,12 +84,15 @@ public final class SecretBox {
 
     /** A keyed, deterministic token (HMAC-SHA256, base64url) — e.g. a session's client token. */
     public String token(String purpose, String subject) {
+        byte[] input = (purpose + "\u0000" + subject).getBytes(StandardCharsets.UTF_8);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(hmac(tokenKey, input));
+    }
+
+    private static byte[] hmac(SecretKeySpec macKey, byte[] data) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key.getEncoded(), "HmacSHA256"));
-            mac.update(purpose.getBytes(StandardCharsets.UTF_8));
-            mac.update((byte) 0);
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(subject.getBytes(StandardCharsets.UTF_8)));
+            mac.init(macKey);
+            return mac.doFinal(data);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 unavailable", e);
         }
