@@ -36,48 +36,86 @@ final class DemoScenarios {
 
     /** Runs every scenario; returns how many did not end as the seed says. */
     int run() throws Exception {
-        merchant("studio", hook.url("/capacity-check"), "closed");
-        merchant("studio-slow-closed", hook.url("/slow"), "closed");
-        merchant("studio-slow-open", hook.url("/slow"), "open");
+        merchant("studio", hook.url("/capacity-check"), "closed", 5000, "sync");
+        merchant("studio-slow-closed", hook.url("/slow"), "closed", 500, "sync");
+        merchant("studio-slow-open", hook.url("/slow"), "open", 500, "sync");
+        merchant("studio-by-approval", hook.url("/capacity-check"), "closed", 5000, "deferred");
 
         scenario("1. class available -> PaymentIntent -> paid", "studio", "yoga-7am", 200, true);
         scenario("2. class full -> 409 pre_confirmation_rejected, order.failed(class_full)", "studio", "spin-6pm", 409, false);
         scenario("3. hook times out, fail_mode=closed -> 503 pre_confirmation_unavailable", "studio-slow-closed", "yoga-7am", 503, false);
         scenario("4. hook times out, fail_mode=open -> 200, approved by default with a warning", "studio-slow-open", "yoga-7am", 200, false);
+        deferredScenario("5. deferred to the partner -> 202, shopper's funds held, partner confirms -> captured, paid",
+                "studio-by-approval", "yoga-7am");
         return failures;
     }
 
-    private void merchant(String merchant, String url, String failMode) throws Exception {
+    private void merchant(String merchant, String url, String failMode, int timeoutMs, String mode) throws Exception {
         String base = "/v2/agencies/" + AGENCY + "/merchants/" + merchant;
         expect(send("PUT", base, "{\"display_name\":\"" + merchant + "\"}", null), 200, "PUT merchant " + merchant);
-        HttpResponse<String> put = send("PUT", base + "/pre-confirmation",
-                "{\"url\":\"" + url + "\",\"fail_mode\":\"" + failMode + "\",\"timeout_ms\":" + ("closed".equals(failMode) && url.endsWith("/capacity-check") ? 5000 : 500) + "}",
-                UUID.randomUUID().toString());
+        HttpResponse<String> put = send("PUT", base + "/pre-confirmation", "{\"url\":\"" + url + "\",\"fail_mode\":\"" + failMode
+                + "\",\"timeout_ms\":" + timeoutMs + ",\"mode\":\"" + mode + "\"}", UUID.randomUUID().toString());
         expect(put, 200, "PUT pre-confirmation " + merchant);
         hook.trust(merchant, JSON.readTree(put.body()).get("secret").asText());
-        out.printf("registered merchant %s/%s, hook %s (fail_mode=%s)%n", AGENCY, merchant, url, failMode);
+        out.printf("registered merchant %s/%s, hook %s (fail_mode=%s, mode=%s)%n", AGENCY, merchant, url, failMode, mode);
     }
 
     private void scenario(String title, String merchant, String classId, int expectedStatus, boolean pay) throws Exception {
         out.println();
         out.println("== " + title);
+        String id = createSession(merchant, classId);
+        HttpResponse<String> confirm = confirm(id);
+        boolean ok = confirm.statusCode() == expectedStatus;
+        if (pay && ok) {
+            ok = shopperPays(confirm) && awaitStatus(id, "paid");
+        }
+        finish(id, ok);
+    }
+
+    /** Smart Glocal's flow: the shopper pays now, the money is only held, the partner decides later. */
+    private void deferredScenario(String title, String merchant, String classId) throws Exception {
+        out.println();
+        out.println("== " + title);
+        String id = createSession(merchant, classId);
+        HttpResponse<String> confirm = confirm(id);
+        boolean ok = confirm.statusCode() == 202 && shopperPays(confirm) && awaitStatus(id, "awaiting_partner");
+        if (ok) {
+            HttpResponse<String> decided = send("POST", "/v2/sessions/" + id + "/partner-confirm", "{}", null);
+            out.printf("POST /v2/sessions/%s/partner-confirm -> %d %s%n", id, decided.statusCode(), decided.body());
+            ok = decided.statusCode() == 200 && awaitStatus(id, "paid");
+        }
+        finish(id, ok);
+    }
+
+    private String createSession(String merchant, String classId) throws Exception {
         String body = "{\"merchant_id\":\"" + merchant + "\",\"cart\":{\"items\":[{\"id\":\"" + classId + "\",\"name\":\"" + classId
                 + " class\",\"quantity\":1,\"unit_amount_minor\":2500}],\"total_minor\":2500,\"currency\":\"GBP\"},"
                 + "\"extensions\":{\"booking\":{\"class_schedule_id\":\"" + classId + "\"}}}";
         HttpResponse<String> created = send("POST", "/v2/sessions", body, UUID.randomUUID().toString());
         expect(created, 201, "create session");
-        String id = JSON.readTree(created.body()).get("id").asText();
+        return JSON.readTree(created.body()).get("id").asText();
+    }
+
+    private HttpResponse<String> confirm(String id) throws Exception {
         long started = System.nanoTime();
         HttpResponse<String> confirm = send("POST", "/v2/sessions/" + id + "/confirm", "{}", "confirm-" + id);
         long tookMs = (System.nanoTime() - started) / 1_000_000;
         out.printf("POST /v2/sessions/%s/confirm -> %d in %d ms %s%n", id, confirm.statusCode(), tookMs, confirm.body());
-        boolean ok = confirm.statusCode() == expectedStatus;
-        if (pay && ok && stack.stripeStandIn().isPresent()) {
-            String pi = JSON.readTree(confirm.body()).at("/payment_intent/id").asText();
-            stack.stripeStandIn().get().pay(pi, "pm_card_visa");
-            out.println("shopper paid " + pi + " at the Stripe stand-in; waiting for its signed webhook");
-            ok = awaitStatus(id, "paid");
+        return confirm;
+    }
+
+    /** The shopper completes the PaymentIntent at the Stripe stand-in, which then sends its signed webhook. */
+    private boolean shopperPays(HttpResponse<String> confirm) throws Exception {
+        if (stack.stripeStandIn().isEmpty()) {
+            return true;
         }
+        String pi = JSON.readTree(confirm.body()).at("/payment_intent/id").asText();
+        String status = stack.stripeStandIn().get().pay(pi, "pm_card_visa");
+        out.println("shopper paid " + pi + " at the Stripe stand-in (" + status + "); waiting for its signed webhook");
+        return true;
+    }
+
+    private void finish(String id, boolean ok) throws Exception {
         printTimeline(id);
         if (!ok) {
             failures++;

@@ -29,6 +29,8 @@ class SeedScenariosTest {
                 .contains("SessionPaid")
                 .contains("\"reason\":\"class_full\"")
                 .contains("pre_confirmation_unavailable")
-                .contains("fail_mode open: approved by default");
+                .contains("fail_mode open: approved by default")
+                .contains("PaymentAuthorized").contains("funds held")
+                .contains("PartnerConfirmed").contains("CaptureRequested");
     }
 }

@@ -20,6 +20,7 @@ import io.tollgate.schema.HookOutcome;
 import io.tollgate.schema.HookSnapshot;
 import io.tollgate.schema.OrderEvent;
 import io.tollgate.schema.PartnerCancel;
+import io.tollgate.schema.PartnerConfirmed;
 import io.tollgate.schema.PartnerConfirm;
 import io.tollgate.schema.PaymentAuthorized;
 import io.tollgate.schema.PaymentAuthorizedReported;
@@ -215,6 +216,9 @@ public final class CheckoutFold {
                 step.transition(SessionStatus.AWAITING_PARTNER);
                 step.emit(AwaitingPartner.newBuilder().setAttempt(a.getNumber()).setPartnerDeadline(partnerDeadline).build(),
                         "waiting for the partner until " + partnerDeadline);
+                // The shopper pays now and the money is only held: the partner may take hours, and
+                // the shopper will not come back. Partner confirm captures, cancel releases.
+                emitPaymentRequested(step, a, CaptureMethod.MANUAL, observed);
             }
             case UNAVAILABLE -> {
                 String cause = reasonOr(observed, "unavailable");
@@ -230,16 +234,21 @@ public final class CheckoutFold {
     }
 
     private void requestPayment(Step step, Attempt a, CaptureMethod capture, HookDecision observed) {
+        step.transition(SessionStatus.PAYMENT_PENDING);
+        emitPaymentRequested(step, a, capture, observed);
+    }
+
+    private void emitPaymentRequested(Step step, Attempt a, CaptureMethod capture, HookDecision observed) {
         SessionState s = step.state;
         s.setCaptureMethod(capture);
-        step.transition(SessionStatus.PAYMENT_PENDING);
         step.emit(PaymentRequested.newBuilder().setAttempt(a.getNumber())
                 .setIdempotencyKey(paymentIdempotencyKey(s.getSessionId()))
                 .setAmountMinor(s.getCart().getTotalMinor()).setCurrency(s.getCart().getCurrency())
                 .setCaptureMethod(capture)
                 .setScaForce(observed != null && observed.getScaForce())
                 .setExemptions(observed == null ? List.of() : observed.getExemptions())
-                .setStripeAccount(s.getStripeAccount()).build(), "payment requested");
+                .setStripeAccount(s.getStripeAccount()).build(),
+                capture == CaptureMethod.MANUAL ? "payment requested, manual capture: held until the partner confirms" : "payment requested");
     }
 
     private void partnerConfirm(Step step) {
@@ -256,7 +265,19 @@ public final class CheckoutFold {
             return;
         }
         s.setPartnerDeadline(null);
-        requestPayment(step, currentAttempt(s), CaptureMethod.AUTOMATIC, currentAttempt(s).getObserved());
+        // The held payment was requested when the hook deferred; confirming only decides its capture.
+        if (s.getPaymentIntentId() == null) {
+            step.transition(SessionStatus.PAYMENT_PENDING);
+            step.emit(PartnerConfirmed.newBuilder().setFundsHeld(false).build(), "partner confirmed; payment intent still to come");
+            return;
+        }
+        step.transition(SessionStatus.AWAITING_PAYMENT);
+        step.emit(PartnerConfirmed.newBuilder().setFundsHeld(s.getFundsHeld()).build(),
+                s.getFundsHeld() ? "partner confirmed; capturing the held funds" : "partner confirmed; capture once the shopper has paid");
+        step.order("order.confirmed", null, null);
+        if (s.getFundsHeld()) {
+            requestCapture(step);
+        }
     }
 
     private void partnerCancel(Step step, PartnerCancel p) {
@@ -277,7 +298,8 @@ public final class CheckoutFold {
             step.drop();
             return;
         }
-        if (s.getStatus() != SessionStatus.PAYMENT_PENDING) {
+        boolean heldForPartner = s.getStatus() == SessionStatus.AWAITING_PARTNER && s.getPaymentIntentId() == null;
+        if (s.getStatus() != SessionStatus.PAYMENT_PENDING && !heldForPartner) {
             step.reject("payment_not_expected", "session is " + SessionLifecycle.name(s.getStatus()));
             if (SessionLifecycle.isTerminal(s.getStatus()) && s.getPaymentIntentId() == null) {
                 // A PaymentIntent created for a session that ended meanwhile must not stay chargeable.
@@ -289,10 +311,12 @@ public final class CheckoutFold {
         }
         s.setPaymentIntentId(p.getPaymentIntentId());
         s.setClientSecret(p.getClientSecret());
-        step.transition(SessionStatus.AWAITING_PAYMENT);
         step.emit(PaymentIntentCreated.newBuilder().setPaymentIntentId(p.getPaymentIntentId())
                 .setClientSecret(p.getClientSecret()).setStatus(p.getStatus()).build(), "payment intent " + p.getPaymentIntentId());
-        step.order("order.confirmed", null, null);
+        if (!heldForPartner) {
+            step.transition(SessionStatus.AWAITING_PAYMENT);
+            step.order("order.confirmed", null, null);
+        }
     }
 
     private void paymentFailure(Step step, PaymentFailureReported p) {
@@ -301,9 +325,13 @@ public final class CheckoutFold {
             step.drop();
             return;
         }
-        if (p.getStage() == PaymentStage.CREATE && s.getStatus() == SessionStatus.PAYMENT_PENDING) {
+        boolean intentPending = s.getPaymentIntentId() == null
+                && (s.getStatus() == SessionStatus.PAYMENT_PENDING || s.getStatus() == SessionStatus.AWAITING_PARTNER);
+        boolean shopperPaying = s.getPaymentIntentId() != null
+                && (s.getStatus() == SessionStatus.AWAITING_PAYMENT || s.getStatus() == SessionStatus.AWAITING_PARTNER);
+        if (p.getStage() == PaymentStage.CREATE && intentPending) {
             fail(step, "payment_error", p.getCode(), p.getMessage());
-        } else if (p.getStage() == PaymentStage.CONFIRM && s.getStatus() == SessionStatus.AWAITING_PAYMENT) {
+        } else if (p.getStage() == PaymentStage.CONFIRM && shopperPaying) {
             step.emit(PaymentDeclined.newBuilder().setPaymentIntentId(p.getPaymentIntentId() == null ? s.getPaymentIntentId() : p.getPaymentIntentId())
                     .setCode(p.getCode()).setMessage(p.getMessage()).build(), "payment declined: " + p.getCode());
         } else {
@@ -313,13 +341,28 @@ public final class CheckoutFold {
 
     private void paymentAuthorized(Step step, PaymentAuthorizedReported p) {
         SessionState s = step.state;
-        if (s.getStatus() != SessionStatus.AWAITING_PAYMENT || s.getCaptureMethod() != CaptureMethod.MANUAL) {
-            step.reject("authorization_not_expected", "session is " + SessionLifecycle.name(s.getStatus()));
+        boolean holding = s.getStatus() == SessionStatus.AWAITING_PARTNER || s.getStatus() == SessionStatus.AWAITING_PAYMENT;
+        if (!holding || s.getCaptureMethod() != CaptureMethod.MANUAL || !p.getPaymentIntentId().equals(s.getPaymentIntentId())) {
+            step.reject("authorization_not_expected", "payment " + p.getPaymentIntentId() + " authorized while session is "
+                    + SessionLifecycle.name(s.getStatus()));
             return;
         }
+        if (s.getFundsHeld()) {
+            step.drop();
+            return;
+        }
+        s.setFundsHeld(true);
         step.emit(PaymentAuthorized.newBuilder().setPaymentIntentId(p.getPaymentIntentId())
                 .setAmountCapturableMinor(p.getAmountCapturableMinor()).build(), "funds held");
-        step.emit(CaptureRequested.newBuilder().setPaymentIntentId(p.getPaymentIntentId())
+        // Held while the partner decides; captured at once if the partner already confirmed.
+        if (s.getStatus() == SessionStatus.AWAITING_PAYMENT) {
+            requestCapture(step);
+        }
+    }
+
+    private void requestCapture(Step step) {
+        SessionState s = step.state;
+        step.emit(CaptureRequested.newBuilder().setPaymentIntentId(s.getPaymentIntentId())
                 .setStripeAccount(s.getStripeAccount()).build(), "capture requested");
     }
 

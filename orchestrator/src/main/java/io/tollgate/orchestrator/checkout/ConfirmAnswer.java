@@ -53,7 +53,13 @@ public final class ConfirmAnswer {
                             "session_status", status(s), "attempts_left", Math.max(0, s.getMaxAttempts() - s.getAttempts().size())));
             case DEFERRED -> {
                 if (current && s.getStatus() == SessionStatus.AWAITING_PARTNER) {
-                    return Optional.of(new Success(202, body("awaiting_partner", statusUrl)));
+                    // The shopper authorizes the held payment now, so the answer waits for its PaymentIntent.
+                    if (s.getPaymentIntentId() == null) {
+                        return Optional.empty();
+                    }
+                    Map<String, Object> body = body("awaiting_partner", statusUrl);
+                    body.put("payment_intent", paymentIntent(s, secrets));
+                    return Optional.of(new Success(202, body));
                 }
                 return afterApproval(s, current, secrets, statusUrl);
             }
@@ -72,7 +78,7 @@ public final class ConfirmAnswer {
             case AWAITING_PAYMENT, PAID -> {
                 Map<String, Object> body = new LinkedHashMap<>();
                 body.put("status", status(s));
-                body.put("payment_intent", Map.of("id", s.getPaymentIntentId(), "client_secret", secrets.open(s)));
+                body.put("payment_intent", paymentIntent(s, secrets));
                 Attempt a = s.getAttempts().get(s.getAttempts().size() - 1);
                 if (a.getDefaultActionUsed()) {
                     body.put("warning", "pre_confirmation_unavailable: approved by fail_mode open");
@@ -84,6 +90,10 @@ public final class ConfirmAnswer {
             case FAILED, CANCELED -> throw closed(s);
             default -> Optional.empty();
         };
+    }
+
+    private static Map<String, Object> paymentIntent(SessionState s, ClientSecrets secrets) {
+        return Map.of("id", s.getPaymentIntentId(), "client_secret", secrets.open(s));
     }
 
     /** The error a confirm on a terminal session gets. */

@@ -299,7 +299,9 @@ public final class SessionApi implements HttpApi.Routes {
         body.put("status", ConfirmAnswer.status(s));
         body.put("cart", cartView(s));
         body.put("expires_at", s.getExpiresAt().toString());
-        if (s.getPaymentIntentId() != null && s.getStatus() == SessionStatus.AWAITING_PAYMENT) {
+        // A deferred session's PaymentIntent is paid (held) while the partner decides.
+        if (s.getPaymentIntentId() != null
+                && (s.getStatus() == SessionStatus.AWAITING_PAYMENT || s.getStatus() == SessionStatus.AWAITING_PARTNER)) {
             body.put("payment_intent", Map.of("id", s.getPaymentIntentId(), "client_secret", clientSecret(s)));
         }
         if (s.getFailure() != null) {

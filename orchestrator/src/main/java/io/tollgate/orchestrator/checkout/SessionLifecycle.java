@@ -25,7 +25,9 @@ public final class SessionLifecycle {
     static {
         ALLOWED.put(OPEN, EnumSet.of(CONFIRMING, CANCELED));
         ALLOWED.put(CONFIRMING, EnumSet.of(PAYMENT_PENDING, AWAITING_PARTNER, FAILED, OPEN, CANCELED));
-        ALLOWED.put(AWAITING_PARTNER, EnumSet.of(PAYMENT_PENDING, CANCELED));
+        // Partner confirm goes to awaiting_payment when the held PaymentIntent already exists, to
+        // payment_pending when it is still being created; that creation can fail.
+        ALLOWED.put(AWAITING_PARTNER, EnumSet.of(PAYMENT_PENDING, AWAITING_PAYMENT, FAILED, CANCELED));
         ALLOWED.put(PAYMENT_PENDING, EnumSet.of(AWAITING_PAYMENT, FAILED, CANCELED));
         ALLOWED.put(AWAITING_PAYMENT, EnumSet.of(PAID, CANCELED));
         ALLOWED.put(PAID, EnumSet.noneOf(SessionStatus.class));

@@ -16,6 +16,7 @@ import static org.assertj.core.groups.Tuple.tuple;
 import io.tollgate.schema.AttemptReopened;
 import io.tollgate.schema.AwaitingPartner;
 import io.tollgate.schema.CancelRequested;
+import io.tollgate.schema.CaptureRequested;
 import io.tollgate.schema.CaptureMethod;
 import io.tollgate.schema.CheckoutCommand;
 import io.tollgate.schema.CheckoutCommitted;
@@ -27,6 +28,8 @@ import io.tollgate.schema.HookDecision;
 import io.tollgate.schema.HookMode;
 import io.tollgate.schema.HookOutcome;
 import io.tollgate.schema.OrderEvent;
+import io.tollgate.schema.PartnerConfirmed;
+import io.tollgate.schema.PaymentAuthorized;
 import io.tollgate.schema.PaymentDeclined;
 import io.tollgate.schema.PaymentIntentCreated;
 import io.tollgate.schema.PaymentRequested;
@@ -44,6 +47,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Nested;
@@ -281,7 +285,7 @@ class CheckoutFoldTest {
             run.apply(s.decision(1, HookOutcome.DEFERRED));
 
             Instant expectedDeadline = s.lastIssuedAt().plus(Duration.ofMinutes(30));
-            assertThat(payloadTypes(run.last.events())).containsExactly(HookDecided.class, AwaitingPartner.class);
+            assertThat(payloadTypes(run.last.events())).containsExactly(HookDecided.class, AwaitingPartner.class, PaymentRequested.class);
             assertThat(payload(run.last.events(), HookDecided.class).getEffective()).isEqualTo(HookOutcome.DEFERRED);
             AwaitingPartner awaiting = payload(run.last.events(), AwaitingPartner.class);
             assertThat(awaiting.getAttempt()).isEqualTo(1);
@@ -292,21 +296,83 @@ class CheckoutFoldTest {
         }
 
         @Test
-        void partnerConfirmRequestsThePayment() {
-            CommandScript s = new CommandScript("cs_partner_ok");
+        void aDeferredDecisionRequestsAHeldPaymentAtOnce() {
+            CommandScript s = new CommandScript("cs_partner_hold");
             FoldRun run = deferred(s);
+
+            PaymentRequested requested = payload(run.journal, PaymentRequested.class);
+            assertThat(requested.getCaptureMethod()).isEqualTo(CaptureMethod.MANUAL);
+            assertThat(requested.getIdempotencyKey()).isEqualTo("tollgate_cs_partner_hold_pi");
+
+            run.apply(s.paymentIntent(PI));
+            assertThat(payloadTypes(run.last.events())).containsExactly(PaymentIntentCreated.class);
+            assertThat(run.status()).as("the shopper pays while the partner decides").isEqualTo(SessionStatus.AWAITING_PARTNER);
+            assertThat(run.state.getPaymentIntentId()).isEqualTo(PI);
+
+            run.apply(s.paymentAuthorized(PI));
+            assertThat(payloadTypes(run.last.events())).as("held, not captured").containsExactly(PaymentAuthorized.class);
+            assertThat(run.state.getFundsHeld()).isTrue();
+            assertThat(run.orders).isEmpty();
+        }
+
+        @Test
+        void partnerConfirmCapturesFundsAlreadyHeld() {
+            CommandScript s = new CommandScript("cs_partner_ok");
+            FoldRun run = held(s);
 
             run.apply(s.partnerConfirm());
 
-            assertThat(payloadTypes(run.last.events())).containsExactly(PaymentRequested.class);
-            assertThat(payload(run.last.events(), PaymentRequested.class).getIdempotencyKey()).isEqualTo("tollgate_cs_partner_ok_pi");
-            assertThat(run.status()).isEqualTo(SessionStatus.PAYMENT_PENDING);
+            assertThat(payloadTypes(run.last.events())).containsExactly(PartnerConfirmed.class, CaptureRequested.class);
+            assertThat(payload(run.last.events(), CaptureRequested.class).getPaymentIntentId()).isEqualTo(PI);
+            assertThat(run.status()).isEqualTo(SessionStatus.AWAITING_PAYMENT);
             assertThat(run.state.getPartnerDeadline()).isNull();
 
-            run.apply(s.paymentIntent(PI));
             run.apply(s.paymentSucceeded(PI));
             assertThat(run.orders).extracting(OrderEvent::getDecision).containsOnly("deferred");
             assertThat(run.orderTypes()).containsExactly("order.confirmed", "order.paid");
+        }
+
+        @Test
+        void partnerConfirmBeforeTheShopperPaidCapturesOnceFundsAreHeld() {
+            CommandScript s = new CommandScript("cs_partner_early");
+            FoldRun run = deferred(s);
+            run.apply(s.paymentIntent(PI));
+
+            run.apply(s.partnerConfirm());
+            assertThat(payloadTypes(run.last.events())).containsExactly(PartnerConfirmed.class);
+            assertThat(run.status()).isEqualTo(SessionStatus.AWAITING_PAYMENT);
+
+            run.apply(s.paymentAuthorized(PI));
+            assertThat(payloadTypes(run.last.events())).containsExactly(PaymentAuthorized.class, CaptureRequested.class);
+            run.apply(s.paymentSucceeded(PI));
+            assertThat(run.orderTypes()).containsExactly("order.confirmed", "order.paid");
+        }
+
+        @Test
+        void partnerConfirmBeforeThePaymentIntentExistsWaitsForIt() {
+            CommandScript s = new CommandScript("cs_partner_first");
+            FoldRun run = deferred(s);
+
+            run.apply(s.partnerConfirm());
+            assertThat(payloadTypes(run.last.events())).as("the payment was requested already").containsExactly(PartnerConfirmed.class);
+            assertThat(run.status()).isEqualTo(SessionStatus.PAYMENT_PENDING);
+
+            run.apply(s.paymentIntent(PI));
+            run.apply(s.paymentAuthorized(PI));
+            assertThat(payloadTypes(run.last.events())).containsExactly(PaymentAuthorized.class, CaptureRequested.class);
+            assertThat(run.orderTypes()).containsExactly("order.confirmed");
+        }
+
+        @Test
+        void partnerCancelReleasesTheHeldFunds() {
+            CommandScript s = new CommandScript("cs_partner_release");
+            FoldRun run = held(s);
+
+            run.apply(s.partnerCancel("slot_gone", null));
+
+            assertThat(payloadTypes(run.last.events())).containsExactly(SessionCanceled.class, CancelRequested.class);
+            assertThat(payload(run.last.events(), CancelRequested.class).getPaymentIntentId()).isEqualTo(PI);
+            assertThat(run.orderTypes()).containsExactly("order.canceled");
         }
 
         @Test
@@ -369,6 +435,7 @@ class CheckoutFoldTest {
 
             assertThat(run.last.dropped()).isTrue();
             assertThat(run.status()).isEqualTo(SessionStatus.PAYMENT_PENDING);
+            assertThat(run.state.getPartnerDeadline()).isNull();
         }
 
         @Test
@@ -512,24 +579,24 @@ class CheckoutFoldTest {
      * CommandRejected with that code; {@code !code+} also asks to cancel the stray PaymentIntent.
      */
     private static final String TABLE = """
-            command              open         confirming   partner      pending      awaiting     paid         failed       canceled
-            create_same          drop         drop         drop         drop         drop         drop         drop         drop
-            create_other_hash    !reused      !reused      !reused      !reused      !reused      !reused      !reused      !reused
-            confirm_first_key    >confirming  drop         drop         drop         drop         drop         drop         drop
-            confirm_new_key      >confirming  !busy        !busy        !busy        !busy        !closed      !failed      !closed
-            decision_attempt_1   !decision    >pending     drop         drop         drop         drop         drop         drop
-            decision_attempt_2   !decision    !decision    !decision    !decision    !decision    !decision    !decision    !decision
-            intent_pi_1          !payment     !payment     !payment     >awaiting    drop         drop         !payment+    !payment+
-            intent_pi_2          !payment     !payment     !payment     >awaiting    !payment     !payment     !payment+    !payment+
-            failure_create       !failure     !failure     !failure     >failed      !failure     drop         drop         drop
-            failure_confirm      !failure     !failure     !failure     !failure     =            drop         drop         drop
-            succeeded_pi_1       !payment     !payment     !payment     !payment     >paid        drop         !payment     !payment
-            authorized_pi_1      !auth        !auth        !auth        !auth        !auth        !auth        !auth        !auth
-            canceled_pi_1        !payment     !payment     !payment     !payment     >canceled    drop         drop         drop
-            partner_confirm      !partner     !partner     >pending     !partner     !partner     !closed      !failed      !closed
-            partner_cancel       !partner     !partner     >canceled    !partner     !partner     !closed      !failed      !closed
-            expire_due           >canceled    >canceled    >canceled    >canceled    >canceled    drop         drop         drop
-            expire_not_yet_due   drop         drop         drop         drop         drop         drop         drop         drop
+            command              open         confirming   partner      held         pending      awaiting     paid         failed       canceled
+            create_same          drop         drop         drop         drop         drop         drop         drop         drop         drop
+            create_other_hash    !reused      !reused      !reused      !reused      !reused      !reused      !reused      !reused      !reused
+            confirm_first_key    >confirming  drop         drop         drop         drop         drop         drop         drop         drop
+            confirm_new_key      >confirming  !busy        !busy        !busy        !busy        !busy        !closed      !failed      !closed
+            decision_attempt_1   !decision    >pending     drop         drop         drop         drop         drop         drop         drop
+            decision_attempt_2   !decision    !decision    !decision    !decision    !decision    !decision    !decision    !decision    !decision
+            intent_pi_1          !payment     !payment     =            drop         >awaiting    drop         drop         !payment+    !payment+
+            intent_pi_2          !payment     !payment     =            !payment     >awaiting    !payment     !payment     !payment+    !payment+
+            failure_create       !failure     !failure     >failed      !failure     >failed      !failure     drop         drop         drop
+            failure_confirm      !failure     !failure     !failure     =            !failure     =            drop         drop         drop
+            succeeded_pi_1       !payment     !payment     !payment     !payment     !payment     >paid        drop         !payment     !payment
+            authorized_pi_1      !auth        !auth        !auth        drop         !auth        !auth        !auth        !auth        !auth
+            canceled_pi_1        !payment     !payment     !payment     >canceled    !payment     >canceled    drop         drop         drop
+            partner_confirm      !partner     !partner     >pending     >awaiting    !partner     !partner     !closed      !failed      !closed
+            partner_cancel       !partner     !partner     >canceled    >canceled    !partner     !partner     !closed      !failed      !closed
+            expire_due           >canceled    >canceled    >canceled    >canceled    >canceled    >canceled    drop         drop         drop
+            expire_not_yet_due   drop         drop         drop         drop         drop         drop         drop         drop         drop
             """;
 
     private static final Map<String, String> CODES = Map.of(
@@ -539,6 +606,7 @@ class CheckoutFoldTest {
 
     private static final Map<String, SessionStatus> STATUS = Map.of(
             "open", SessionStatus.OPEN, "confirming", SessionStatus.CONFIRMING, "partner", SessionStatus.AWAITING_PARTNER,
+            "held", SessionStatus.AWAITING_PARTNER,
             "pending", SessionStatus.PAYMENT_PENDING, "awaiting", SessionStatus.AWAITING_PAYMENT, "paid", SessionStatus.PAID,
             "failed", SessionStatus.FAILED, "canceled", SessionStatus.CANCELED);
 
@@ -549,6 +617,7 @@ class CheckoutFoldTest {
         STATES.put("open", s -> FoldRun.of(s.create()));
         STATES.put("confirming", s -> FoldRun.of(s.create(), s.confirm("k1", syncHook())));
         STATES.put("partner", CheckoutFoldTest::deferred);
+        STATES.put("held", CheckoutFoldTest::held);
         STATES.put("pending", CheckoutFoldTest::approved);
         STATES.put("awaiting", s -> {
             FoldRun run = approved(s);
@@ -612,7 +681,7 @@ class CheckoutFoldTest {
                 Stream.concat(Stream.of("command"), STATES.keySet().stream()).toList());
         assertThat(lines.subList(1, lines.size())).extracting(l -> l.trim().split("\\s+")[0])
                 .containsExactlyElementsOf(COMMANDS.keySet());
-        assertThat(STATUS.values()).containsExactlyInAnyOrder(SessionStatus.values());
+        assertThat(Set.copyOf(STATUS.values())).containsExactlyInAnyOrder(SessionStatus.values());
     }
 
     @ParameterizedTest(name = "{0} + {1} -> {2}")
@@ -837,8 +906,14 @@ class CheckoutFoldTest {
                 s.decision(1, unavailable("http_5xx")), s.paymentIntent(PI), s.paymentSucceeded(PI)));
         scenario("deferred_confirmed_paid", "order.paid", s -> List.of(s.create(),
                 s.confirm("k1", hook(FailMode.CLOSED, HookMode.DEFERRED)), s.decision(1, HookOutcome.DEFERRED),
-                s.partnerConfirm(), s.paymentIntent(PI), s.paymentFailure(PaymentStage.CONFIRM, "card_declined", PI),
-                s.paymentSucceeded(PI)));
+                s.paymentIntent(PI), s.paymentFailure(PaymentStage.CONFIRM, "card_declined", PI), s.paymentAuthorized(PI),
+                s.partnerConfirm(), s.paymentSucceeded(PI)));
+        scenario("deferred_confirmed_before_intent", "order.paid", s -> List.of(s.create(),
+                s.confirm("k1", hook(FailMode.CLOSED, HookMode.DEFERRED)), s.decision(1, HookOutcome.DEFERRED),
+                s.partnerConfirm(), s.paymentIntent(PI), s.paymentAuthorized(PI), s.paymentSucceeded(PI)));
+        scenario("deferred_held_then_canceled", "order.canceled", s -> List.of(s.create(),
+                s.confirm("k1", hook(FailMode.CLOSED, HookMode.DEFERRED)), s.decision(1, HookOutcome.DEFERRED),
+                s.paymentIntent(PI), s.paymentAuthorized(PI), s.partnerCancel("no_capacity", null), s.paymentCanceled(PI)));
         scenario("deferred_canceled", "order.canceled", s -> List.of(s.create(),
                 s.confirm("k1", hook(FailMode.CLOSED, HookMode.DEFERRED)), s.decision(1, HookOutcome.DEFERRED),
                 s.partnerCancel("no_capacity", "Fully booked")));
@@ -1065,5 +1140,13 @@ class CheckoutFoldTest {
 
     static FoldRun deferred(CommandScript s) {
         return FoldRun.of(s.create(), s.confirm("k1", hook(FailMode.CLOSED, HookMode.DEFERRED)), s.decision(1, HookOutcome.DEFERRED));
+    }
+
+    /** Deferred, its manual-capture PaymentIntent created and the shopper's funds held. */
+    static FoldRun held(CommandScript s) {
+        FoldRun run = deferred(s);
+        run.apply(s.paymentIntent(PI));
+        run.apply(s.paymentAuthorized(PI));
+        return run;
     }
 }

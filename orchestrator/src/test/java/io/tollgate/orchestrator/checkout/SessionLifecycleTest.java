@@ -31,7 +31,7 @@ class SessionLifecycleTest {
     private static final Map<SessionStatus, Set<SessionStatus>> EXPECTED = Map.of(
             OPEN, EnumSet.of(CONFIRMING, CANCELED),
             CONFIRMING, EnumSet.of(PAYMENT_PENDING, AWAITING_PARTNER, FAILED, OPEN, CANCELED),
-            AWAITING_PARTNER, EnumSet.of(PAYMENT_PENDING, CANCELED),
+            AWAITING_PARTNER, EnumSet.of(PAYMENT_PENDING, AWAITING_PAYMENT, FAILED, CANCELED),
             PAYMENT_PENDING, EnumSet.of(AWAITING_PAYMENT, FAILED, CANCELED),
             AWAITING_PAYMENT, EnumSet.of(PAID, CANCELED),
             PAID, EnumSet.noneOf(SessionStatus.class),
