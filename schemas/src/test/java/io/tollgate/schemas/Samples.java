@@ -32,6 +32,7 @@ import io.tollgate.schema.MerchantConfig;
 import io.tollgate.schema.OrderEvent;
 import io.tollgate.schema.PartnerCancel;
 import io.tollgate.schema.PartnerConfirm;
+import io.tollgate.schema.PartnerConfirmed;
 import io.tollgate.schema.PaymentAuthorized;
 import io.tollgate.schema.PaymentAuthorizedReported;
 import io.tollgate.schema.PaymentCanceledReported;
@@ -165,7 +166,8 @@ public final class Samples {
                         .setMessage("The class is full").build(),
                 SessionCanceled.newBuilder().setReason("partner_canceled").setMessage("Canceled by the studio").build(),
                 CommandRejected.newBuilder().setCommandType("RequestConfirm").setCode("session_closed")
-                        .setMessage("session is paid").build());
+                        .setMessage("session is paid").build(),
+                PartnerConfirmed.newBuilder().setFundsHeld(true).build());
     }
 
     public static CheckoutEvent checkoutEvent(Object payload) {
