@@ -33,6 +33,7 @@ import io.tollgate.schema.OrderEvent;
 import io.tollgate.schema.PartnerCancel;
 import io.tollgate.schema.PartnerConfirm;
 import io.tollgate.schema.PartnerConfirmed;
+import io.tollgate.schema.RefundRequested;
 import io.tollgate.schema.PaymentAuthorized;
 import io.tollgate.schema.PaymentAuthorizedReported;
 import io.tollgate.schema.PaymentCanceledReported;
@@ -167,7 +168,9 @@ public final class Samples {
                 SessionCanceled.newBuilder().setReason("partner_canceled").setMessage("Canceled by the studio").build(),
                 CommandRejected.newBuilder().setCommandType("RequestConfirm").setCode("session_closed")
                         .setMessage("session is paid").build(),
-                PartnerConfirmed.newBuilder().setFundsHeld(true).build());
+                PartnerConfirmed.newBuilder().setFundsHeld(true).build(),
+                RefundRequested.newBuilder().setPaymentIntentId("pi_1").setStripeAccount("acct_123").setAmountMinor(2800)
+                        .setReason("session_canceled").build());
     }
 
     public static CheckoutEvent checkoutEvent(Object payload) {

@@ -32,6 +32,7 @@ import io.tollgate.schema.PaymentIntentReported;
 import io.tollgate.schema.PaymentRequested;
 import io.tollgate.schema.PaymentStage;
 import io.tollgate.schema.PaymentSucceededReported;
+import io.tollgate.schema.RefundRequested;
 import io.tollgate.schema.Rejection;
 import io.tollgate.schema.RequestConfirm;
 import io.tollgate.schema.SessionCanceled;
@@ -375,6 +376,14 @@ public final class CheckoutFold {
         if (s.getStatus() != SessionStatus.AWAITING_PAYMENT || !p.getPaymentIntentId().equals(s.getPaymentIntentId())) {
             step.reject("payment_not_expected", "payment " + p.getPaymentIntentId() + " succeeded while session is "
                     + SessionLifecycle.name(s.getStatus()));
+            if (SessionLifecycle.isTerminal(s.getStatus())) {
+                // The shopper paid after the session ended (the cancel lost the race at Stripe): the
+                // session stays ended, so the money must go back.
+                step.emit(RefundRequested.newBuilder().setPaymentIntentId(p.getPaymentIntentId())
+                        .setStripeAccount(s.getStripeAccount()).setAmountMinor(p.getAmountReceivedMinor())
+                        .setReason("session_" + SessionLifecycle.name(s.getStatus())).build(),
+                        "late payment " + p.getPaymentIntentId() + " to be refunded");
+            }
             return;
         }
         step.transition(SessionStatus.PAID);

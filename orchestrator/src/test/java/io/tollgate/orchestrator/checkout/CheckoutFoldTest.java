@@ -34,6 +34,7 @@ import io.tollgate.schema.PaymentDeclined;
 import io.tollgate.schema.PaymentIntentCreated;
 import io.tollgate.schema.PaymentRequested;
 import io.tollgate.schema.PaymentStage;
+import io.tollgate.schema.RefundRequested;
 import io.tollgate.schema.SessionCanceled;
 import io.tollgate.schema.SessionCreated;
 import io.tollgate.schema.SessionFailed;
@@ -454,6 +455,24 @@ class CheckoutFoldTest {
     class Payment {
 
         @Test
+        void aPaymentThatBeatsTheCancelIsRefunded() {
+            CommandScript s = new CommandScript("cs_late_pay");
+            FoldRun run = approved(s);
+            run.apply(s.paymentIntent(PI));
+            run.apply(s.expire("session_expired", s.expiresAt()));
+
+            run.apply(s.paymentSucceeded(PI));
+
+            assertThat(payloadTypes(run.last.events())).containsExactly(CommandRejected.class, RefundRequested.class);
+            RefundRequested refund = payload(run.last.events(), RefundRequested.class);
+            assertThat(refund.getPaymentIntentId()).isEqualTo(PI);
+            assertThat(refund.getStripeAccount()).isEqualTo("acct_yoga");
+            assertThat(refund.getReason()).isEqualTo("session_canceled");
+            assertThat(run.status()).isEqualTo(SessionStatus.CANCELED);
+            assertThat(run.terminalOrderTypes()).containsExactly("order.canceled");
+        }
+
+        @Test
         void paymentErrorAtCreationFailsTheSession() {
             CommandScript s = new CommandScript("cs_pay_error");
             FoldRun run = approved(s);
@@ -576,7 +595,8 @@ class CheckoutFoldTest {
      * What each command does in each state, written from design.md independently of the fold.
      * {@code >x}: accepted, the session moves to x. {@code =}: accepted, status unchanged.
      * {@code drop}: a duplicate or late report, dropped without events. {@code !code}: exactly one
-     * CommandRejected with that code; {@code !code+} also asks to cancel the stray PaymentIntent.
+     * CommandRejected with that code; {@code !code+} also asks to cancel the stray PaymentIntent,
+     * {@code !code$} to refund a payment that arrived after the session ended.
      */
     private static final String TABLE = """
             command              open         confirming   partner      held         pending      awaiting     paid         failed       canceled
@@ -590,7 +610,7 @@ class CheckoutFoldTest {
             intent_pi_2          !payment     !payment     =            !payment     >awaiting    !payment     !payment     !payment+    !payment+
             failure_create       !failure     !failure     >failed      !failure     >failed      !failure     drop         drop         drop
             failure_confirm      !failure     !failure     !failure     =            !failure     =            drop         drop         drop
-            succeeded_pi_1       !payment     !payment     !payment     !payment     !payment     >paid        drop         !payment     !payment
+            succeeded_pi_1       !payment     !payment     !payment     !payment     !payment     >paid        drop         !payment$    !payment$
             authorized_pi_1      !auth        !auth        !auth        drop         !auth        !auth        !auth        !auth        !auth
             canceled_pi_1        !payment     !payment     !payment     >canceled    !payment     >canceled    drop         drop         drop
             partner_confirm      !partner     !partner     >pending     >awaiting    !partner     !partner     !closed      !failed      !closed
@@ -702,10 +722,12 @@ class CheckoutFoldTest {
             assertThat(outcome.state()).isEqualTo(before);
         } else if (expected.startsWith("!")) {
             boolean stray = expected.endsWith("+");
-            String code = CODES.get(expected.substring(1, expected.length() - (stray ? 1 : 0)));
+            boolean refund = expected.endsWith("$");
+            String code = CODES.get(expected.substring(1, expected.length() - (stray || refund ? 1 : 0)));
             assertThat(outcome.dropped()).isFalse();
             assertThat(payloadTypes(outcome.events())).containsExactlyElementsOf(stray
-                    ? List.of(CommandRejected.class, CancelRequested.class) : List.of(CommandRejected.class));
+                    ? List.of(CommandRejected.class, CancelRequested.class)
+                    : refund ? List.of(CommandRejected.class, RefundRequested.class) : List.of(CommandRejected.class));
             CommandRejected rejected = payload(outcome.events(), CommandRejected.class);
             assertThat(rejected.getCode()).isEqualTo(code);
             assertThat(rejected.getCommandType()).isEqualTo(command.getPayload().getClass().getSimpleName());
