@@ -14,6 +14,7 @@ import io.tollgate.schema.CheckoutEvent;
 import io.tollgate.schema.PaymentFailureReported;
 import io.tollgate.schema.PaymentIntentReported;
 import io.tollgate.schema.PaymentRequested;
+import io.tollgate.schema.RefundRequested;
 import io.tollgate.schema.PaymentStage;
 import java.time.Clock;
 import java.util.UUID;
@@ -27,7 +28,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The payment worker: reacts to {@code PaymentRequested}, {@code CaptureRequested} and
- * {@code CancelRequested} in the journal and talks to Stripe. Every Stripe write carries a key
+ * {@code CancelRequested} and {@code RefundRequested} in the journal and talks to Stripe. Every Stripe write carries a key
  * derived from the session, so a redelivered event or a crash between the Stripe call and the
  * report ends with one PaymentIntent and one report (the fold drops the duplicate).
  */
@@ -93,6 +94,16 @@ public final class PaymentWorkerService implements AutoCloseable {
                         if (result instanceof StripeResult.Failed failed) {
                             log.error("payment intent cancel failed session_id={} payment_intent={} code={}",
                                     event.getSessionId(), cancel.getPaymentIntentId(), failed.code());
+                        }
+                    });
+        }
+        if (payload instanceof RefundRequested refund) {
+            return CompletableFuture.supplyAsync(() -> gateway.refund(event.getSessionId(), refund), stripeCalls)
+                    .thenAccept(result -> {
+                        if (result instanceof StripeResult.Failed failed) {
+                            // Money we must give back and could not: an operator has to look.
+                            log.error("refund failed session_id={} payment_intent={} code={} permanent={}",
+                                    event.getSessionId(), refund.getPaymentIntentId(), failed.code(), failed.permanent());
                         }
                     });
         }

@@ -10,9 +10,11 @@ import com.stripe.exception.PermissionException;
 import com.stripe.exception.RateLimitException;
 import com.stripe.exception.StripeException;
 import com.stripe.model.PaymentIntent;
+import com.stripe.model.Refund;
 import com.stripe.model.StripeError;
 import com.stripe.net.RequestOptions;
 import com.stripe.param.PaymentIntentCreateParams;
+import com.stripe.param.RefundCreateParams;
 import io.tollgate.payment.StripeResult.CancelResult;
 import io.tollgate.payment.StripeResult.Canceled;
 import io.tollgate.payment.StripeResult.CaptureResult;
@@ -21,10 +23,13 @@ import io.tollgate.payment.StripeResult.CreateResult;
 import io.tollgate.payment.StripeResult.Created;
 import io.tollgate.payment.StripeResult.Failed;
 import io.tollgate.payment.StripeResult.Kind;
+import io.tollgate.payment.StripeResult.RefundResult;
+import io.tollgate.payment.StripeResult.Refunded;
 import io.tollgate.schema.CancelRequested;
 import io.tollgate.schema.CaptureMethod;
 import io.tollgate.schema.CaptureRequested;
 import io.tollgate.schema.PaymentRequested;
+import io.tollgate.schema.RefundRequested;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -79,6 +84,10 @@ public final class StripeGateway {
 
     public static String cancelKey(String sessionId) {
         return "tollgate_" + sessionId + "_cancel";
+    }
+
+    public static String refundKey(String sessionId, String paymentIntentId) {
+        return "tollgate_" + sessionId + "_refund_" + paymentIntentId;
     }
 
     /**
@@ -171,6 +180,35 @@ public final class StripeGateway {
             return failed("cancel", sessionId, e);
         } catch (InterruptedException e) {
             return interrupted("cancel", sessionId);
+        }
+    }
+
+    /**
+     * Refunds a payment that arrived after its session ended. The key names the intent, not only the session: a
+     * session could in principle see a stray second intent paid, and each must go back once.
+     */
+    public RefundResult refund(String sessionId, RefundRequested request) {
+        String paymentIntentId = request.getPaymentIntentId();
+        String account = request.getStripeAccount();
+        RequestOptions options = options(refundKey(sessionId, paymentIntentId), account);
+        RefundCreateParams params = RefundCreateParams.builder().setPaymentIntent(paymentIntentId)
+                .putMetadata("session_id", sessionId).putMetadata("tollgate_reason", request.getReason()).build();
+        try {
+            Refund refund = retryPolicy.execute("refund", sessionId, attempt -> {
+                rateLimiter.acquire(account);
+                return client.refunds().create(params, options);
+            });
+            log.info("stripe refund created session_id={} payment_intent_id={} refund_id={} amount={} reason={}",
+                    sessionId, paymentIntentId, refund.getId(), refund.getAmount(), request.getReason());
+            return new Refunded(paymentIntentId, refund.getId(), nonNull(refund.getAmount()));
+        } catch (StripeException e) {
+            if ("charge_already_refunded".equals(StripeRetryPolicy.codeOf(e))) {
+                log.info("stripe payment already refunded session_id={} payment_intent_id={}", sessionId, paymentIntentId);
+                return new Refunded(paymentIntentId, null, 0);
+            }
+            return failed("refund", sessionId, e);
+        } catch (InterruptedException e) {
+            return interrupted("refund", sessionId);
         }
     }
 

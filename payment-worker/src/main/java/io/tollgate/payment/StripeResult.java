@@ -2,7 +2,8 @@ package io.tollgate.payment;
 
 /**
  * What a call to Stripe came to, classified once so the worker never inspects exceptions. Each operation
- * has its own sealed view ({@link CreateResult}, {@link CaptureResult}, {@link CancelResult}) whose cases
+ * has its own sealed view ({@link CreateResult}, {@link CaptureResult}, {@link CancelResult},
+ * {@link RefundResult}) whose cases
  * are its success and {@link Failed}.
  */
 public sealed interface StripeResult {
@@ -12,6 +13,8 @@ public sealed interface StripeResult {
     sealed interface CaptureResult extends StripeResult permits Captured, Failed {}
 
     sealed interface CancelResult extends StripeResult permits Canceled, Failed {}
+
+    sealed interface RefundResult extends StripeResult permits Refunded, Failed {}
 
     /**
      * The session's PaymentIntent exists (created now, or replayed by Stripe for the same key).
@@ -34,6 +37,9 @@ public sealed interface StripeResult {
     /** The intent is canceled at Stripe (now, or it already was). */
     record Canceled(String paymentIntentId, String status) implements CancelResult {}
 
+    /** The money went back (now, or it already had: the charge is fully refunded). */
+    record Refunded(String paymentIntentId, String refundId, long amountMinor) implements RefundResult {}
+
     /**
      * Stripe refused, or could not be reached.
      *
@@ -47,7 +53,7 @@ public sealed interface StripeResult {
      * @param paymentIntentId the intent concerned, when Stripe named one
      */
     record Failed(Kind kind, String code, String message, String declineCode, boolean permanent,
-            Integer httpStatus, String paymentIntentId) implements CreateResult, CaptureResult, CancelResult {}
+            Integer httpStatus, String paymentIntentId) implements CreateResult, CaptureResult, CancelResult, RefundResult {}
 
     /** Which family of Stripe error, for deciding whose fault it is (a decline vs. our configuration). */
     enum Kind {

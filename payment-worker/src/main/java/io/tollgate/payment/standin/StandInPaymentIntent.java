@@ -67,6 +67,7 @@ final class StandInPaymentIntent {
     private String paymentMethod;
     private long amountCapturable;
     private long amountReceived;
+    private long amountRefunded;
     private String latestCharge;
     private Map<String, Object> lastPaymentError;
     private Long canceledAt;
@@ -210,6 +211,34 @@ final class StandInPaymentIntent {
         amountReceived = captured;
         amountCapturable = 0;
         return Transition.of("payment_intent.succeeded");
+    }
+
+    /** Refunds part or all of what was received; returns the amount refunded now. */
+    synchronized long refund(String amountParam) {
+        if (!"succeeded".equals(status)) {
+            throw StripeApiError.invalidRequest("charge_not_refundable", "This PaymentIntent (" + id
+                    + ") does not have a successful charge to refund.", "payment_intent");
+        }
+        long refundable = amountReceived - amountRefunded;
+        long refund = amountParam == null ? refundable : positiveAmount(amountParam, "amount");
+        if (refundable == 0) {
+            throw StripeApiError.invalidRequest("charge_already_refunded", "Charge for this PaymentIntent (" + id
+                    + ") has already been refunded.", null);
+        }
+        if (refund > refundable) {
+            throw StripeApiError.invalidRequest("amount_too_large", "Refund amount (" + refund
+                    + ") is greater than unrefunded amount on charge (" + refundable + ")", "amount");
+        }
+        amountRefunded += refund;
+        return refund;
+    }
+
+    synchronized long amountRefunded() {
+        return amountRefunded;
+    }
+
+    synchronized String currency() {
+        return currency;
     }
 
     synchronized Transition cancel(String reason, long now) {

@@ -71,6 +71,7 @@ public final class StripeStandIn implements AutoCloseable {
         app.post("/v1/payment_intents/{id}/confirm", ctx -> serve(ctx, "confirm", this::confirm));
         app.post("/v1/payment_intents/{id}/capture", ctx -> serve(ctx, "capture", this::capture));
         app.post("/v1/payment_intents/{id}/cancel", ctx -> serve(ctx, "cancel", this::cancel));
+        app.post("/v1/refunds", ctx -> serve(ctx, "refund", this::refund));
         app.get("/*", ctx -> serve(ctx, "unknown", this::unrecognized));
         app.post("/*", ctx -> serve(ctx, "unknown", this::unrecognized));
         app.delete("/*", ctx -> serve(ctx, "unknown", this::unrecognized));
@@ -427,6 +428,42 @@ public final class StripeStandIn implements AutoCloseable {
         emit(pi.cancel(call.params().get("cancellation_reason"), clock.instant().getEpochSecond()), pi,
                 call.requestId(), call.idempotencyKey());
         return pi.toJson();
+    }
+
+    private static final Set<String> REFUND_PARAMS = Set.of("payment_intent", "amount", "reason", "metadata", "expand");
+
+    /** Refunds by PaymentIntent, as {@code Refund.create} with {@code payment_intent} does; no webhook follows. */
+    private Map<String, Object> refund(Call call) {
+        rejectUnknown(call.params(), REFUND_PARAMS);
+        String paymentIntentId = call.params().get("payment_intent");
+        if (paymentIntentId == null) {
+            throw StripeApiError.missing("payment_intent");
+        }
+        StandInPaymentIntent pi = intents.get(paymentIntentId);
+        if (pi == null || !Objects.equals(pi.account, call.account())) {
+            throw StripeApiError.noSuchPaymentIntent(paymentIntentId);
+        }
+        long amount = pi.refund(call.params().get("amount"));
+        String id = "re_" + newId(24);
+        log.info("stripe_stand_in refund created refund_id={} payment_intent_id={} amount={} session_id={}", id,
+                pi.id, amount, pi.metadata().get("session_id"));
+        Map<String, Object> refund = new LinkedHashMap<>();
+        refund.put("id", id);
+        refund.put("object", "refund");
+        refund.put("amount", amount);
+        refund.put("currency", pi.currency());
+        refund.put("created", clock.instant().getEpochSecond());
+        refund.put("metadata", Map.of());
+        refund.put("payment_intent", pi.id);
+        refund.put("reason", call.params().get("reason"));
+        refund.put("status", "succeeded");
+        return refund;
+    }
+
+    /** What has been refunded on the intent so far, in minor units; 0 for an unknown intent. */
+    public long amountRefunded(String paymentIntentId) {
+        StandInPaymentIntent pi = intents.get(paymentIntentId);
+        return pi == null ? 0 : pi.amountRefunded();
     }
 
     private Map<String, Object> unrecognized(Call call) {
