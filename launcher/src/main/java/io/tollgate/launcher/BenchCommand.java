@@ -1,14 +1,18 @@
 package io.tollgate.launcher;
 
-import java.util.List;
+import io.tollgate.common.config.TollgateConfig;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Unmatched;
 
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Runs the load benchmark and its in-run baseline.")
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Runs the confirm path under an open-loop load on the embedded stack, after measuring its baselines "
+                + "(a plain Kafka hop, a bare call to the same hook) in the same run, and prints latencies and ratios.",
+                "Numbers from a shared or busy machine are not comparable with each other; compare ratios within one run."})
 final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -16,11 +20,37 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions options;
 
-    @Unmatched
-    List<String> rest;
+    @Option(names = "--rate", paramLabel = "N", defaultValue = "50", description = "checkouts started per second (default ${DEFAULT-VALUE})")
+    int rate;
+
+    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "15", description = "warm-up, not measured (default ${DEFAULT-VALUE})")
+    int warmupSeconds;
+
+    @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "30", description = "measured time (default ${DEFAULT-VALUE})")
+    int durationSeconds;
 
     @Override
-    public Integer call() {
-        return TollgateCli.notYet(spec, "comes with the benchmark");
+    public Integer call() throws Exception {
+        if (rate < 1 || warmupSeconds < 0 || durationSeconds < 1) {
+            spec.commandLine().getErr().println("--rate and --duration must be at least 1, --warmup at least 0");
+            return TollgateCli.USAGE;
+        }
+        String partnerKey = KeysNewCommand.newKey();
+        TollgateConfig config = options.load(DemoCommand.DEFAULTS).toBuilder()
+                .addDevPartnerKey(DemoScenarios.AGENCY, partnerKey).port(0).build();
+        var out = spec.commandLine().getOut();
+        try (TollgateStack stack = TollgateStack.start(config, TollgateStack.all());
+             SampleCapacityHook hook = new SampleCapacityHook()) {
+            out.printf("tollgate bench: embedded stack, commit.interval.ms=%d, partitions=%d, %d cores%n",
+                    config.commitIntervalMs(), config.partitions(), Runtime.getRuntime().availableProcessors());
+            ConfirmBenchmark bench = new ConfirmBenchmark(stack, partnerKey, hook, out);
+            try {
+                long errors = bench.run(new ConfirmBenchmark.Plan(rate, Duration.ofSeconds(warmupSeconds),
+                        Duration.ofSeconds(durationSeconds)));
+                return errors == 0 ? TollgateCli.OK : TollgateCli.FAILURE;
+            } finally {
+                bench.close();
+            }
+        }
     }
 }

@@ -3,21 +3,23 @@ package io.tollgate.launcher;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.standardwebhooks.Webhook;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 
 /**
  * The seed's sample merchant hook (Swft's class-capacity check), for the demo: verifies the
  * Standard Webhooks signature, looks up the class in {@code extensions.booking.class_schedule_id},
  * and answers {@code {"available": true}} or {@code {"available": false, "reason": "class_full"}}.
- * {@code /slow} never answers in time, to show the fail modes.
+ * {@code /slow} never answers in time, to show the fail modes; {@code /approve} approves everything
+ * (for the benchmark).
+ *
+ * <p>Served by Jetty rather than the JDK's HttpServer: that one writes headers and body separately
+ * without TCP_NODELAY, so each answer waited ~40 ms for a delayed ACK — a stall no real merchant
+ * has, and one that would have been billed to Tollgate in the demo and the benchmark.
  */
 final class SampleCapacityHook implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -27,22 +29,21 @@ final class SampleCapacityHook implements AutoCloseable {
             "yoga-7am", new int[] {3, 12},
             "spin-6pm", new int[] {20, 20}));
     private final Map<String, String> secrets = new ConcurrentHashMap<>();
-    private final HttpServer server;
+    private final Javalin server;
 
-    SampleCapacityHook() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.setExecutor(Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, "sample-hook");
-            t.setDaemon(true);
-            return t;
-        }));
-        server.createContext("/capacity-check", this::capacityCheck);
-        server.createContext("/slow", this::slow);
-        server.start();
+    SampleCapacityHook() {
+        server = Javalin.create(config -> {
+            config.showJavalinBanner = false;
+            config.startupWatcherEnabled = false;
+        });
+        server.post("/capacity-check", this::capacityCheck);
+        server.post("/slow", this::slow);
+        server.post("/approve", this::approve);
+        server.start("127.0.0.1", 0);
     }
 
     String url(String path) {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + path;
+        return "http://127.0.0.1:" + server.port() + path;
     }
 
     /** The merchant saves the secret the PUT returned, as Swft tells it to. */
@@ -50,57 +51,66 @@ final class SampleCapacityHook implements AutoCloseable {
         secrets.put(merchant, secret);
     }
 
-    private void capacityCheck(HttpExchange exchange) throws IOException {
-        String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-        JsonNode call = JSON.readTree(body);
-        String secret = secrets.get(call.path("merchant_id").asText());
-        if (secret == null || !verified(exchange, body, secret)) {
-            answer(exchange, 401, "{\"error\":\"bad signature\"}");
+    private void capacityCheck(Context ctx) throws IOException {
+        JsonNode call = verifiedCall(ctx);
+        if (call == null) {
             return;
         }
         String classId = call.at("/extensions/booking/class_schedule_id").asText();
         int[] cls = classes.get(classId);
-        if (cls == null || cls[0] >= cls[1]) {
-            answer(exchange, 200, "{\"available\":false,\"reason\":\"class_full\",\"message\":\"Sorry, that class is full\"}");
-            return;
+        synchronized (classes) {
+            if (cls == null || cls[0] >= cls[1]) {
+                answer(ctx, 200, "{\"available\":false,\"reason\":\"class_full\",\"message\":\"Sorry, that class is full\"}");
+                return;
+            }
+            cls[0]++;
         }
-        cls[0]++;
-        answer(exchange, 200, "{\"available\":true}");
+        answer(ctx, 200, "{\"available\":true}");
     }
 
-    private void slow(HttpExchange exchange) throws IOException {
-        exchange.getRequestBody().readAllBytes();
+    /** For the benchmark: verifies the signature like a real merchant, then always approves. */
+    private void approve(Context ctx) throws IOException {
+        if (verifiedCall(ctx) != null) {
+            answer(ctx, 200, "{\"available\":true}");
+        }
+    }
+
+    private void slow(Context ctx) {
         try {
             Thread.sleep(3_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        answer(exchange, 200, "{\"available\":true}");
+        answer(ctx, 200, "{\"available\":true}");
     }
 
-    private static boolean verified(HttpExchange exchange, String body, String secret) {
+    /** The call's body if its signature verifies under the merchant's secret; otherwise answers 401 and returns null. */
+    private JsonNode verifiedCall(Context ctx) throws IOException {
+        String body = ctx.body();
+        JsonNode call = JSON.readTree(body);
+        String secret = secrets.get(call.path("merchant_id").asText());
         try {
+            if (secret == null) {
+                throw new IllegalStateException("unknown merchant");
+            }
             Map<String, List<String>> headers = Map.of(
-                    "webhook-id", List.of(exchange.getRequestHeaders().getFirst("webhook-id")),
-                    "webhook-timestamp", List.of(exchange.getRequestHeaders().getFirst("webhook-timestamp")),
-                    "webhook-signature", List.of(exchange.getRequestHeaders().getFirst("webhook-signature")));
+                    "webhook-id", List.of(String.valueOf(ctx.header("webhook-id"))),
+                    "webhook-timestamp", List.of(String.valueOf(ctx.header("webhook-timestamp"))),
+                    "webhook-signature", List.of(String.valueOf(ctx.header("webhook-signature"))));
             new Webhook(secret).verify(body, headers);
-            return true;
+            return call;
         } catch (Exception e) {
-            return false;
+            answer(ctx, 401, "{\"error\":\"bad signature\"}");
+            return null;
         }
     }
 
-    private static void answer(HttpExchange exchange, int status, String json) throws IOException {
-        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().add("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        exchange.getResponseBody().write(bytes);
-        exchange.close();
+    private static void answer(Context ctx, int status, String json) {
+        ctx.status(status).contentType("application/json").result(json);
     }
 
     @Override
     public void close() {
-        server.stop(0);
+        server.stop();
     }
 }
