@@ -7,6 +7,7 @@ import io.tollgate.common.kafka.JournalWorker;
 import io.tollgate.common.kafka.KafkaClients;
 import io.tollgate.common.kafka.Topics;
 import io.tollgate.common.lifecycle.Resources;
+import io.tollgate.payment.StripeResult.Failed;
 import io.tollgate.schema.CancelRequested;
 import io.tollgate.schema.CaptureRequested;
 import io.tollgate.schema.CheckoutCommand;
@@ -17,12 +18,12 @@ import io.tollgate.schema.PaymentRequested;
 import io.tollgate.schema.RefundRequested;
 import io.tollgate.schema.PaymentStage;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,12 +32,48 @@ import org.slf4j.LoggerFactory;
  * {@code CancelRequested} and {@code RefundRequested} in the journal and talks to Stripe. Every Stripe write carries a key
  * derived from the session, so a redelivered event or a crash between the Stripe call and the
  * report ends with one PaymentIntent and one report (the fold drops the duplicate).
+ *
+ * <p>Stripe refusing a request (a card, an invalid request, authentication) is reported at once. Stripe
+ * failing temporarily is not the shopper's fault: the call is retried later ({@link StripeCalls}), its
+ * event left uncommitted meanwhile, and only reported once {@link Settings#giveUpAfter()} has passed since
+ * the event.
  */
 public final class PaymentWorkerService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PaymentWorkerService.class);
 
-    /** The one config object of this service. */
-    public record Settings(String groupId, StripeGatewayConfig stripe, int stripeThreads) {
+    /**
+     * The one config object of this service.
+     *
+     * @param stripeThreads Stripe calls in progress at once
+     * @param giveUpAfter how long after its journal event a Stripe call that fails temporarily is retried;
+     *     then the failure is reported
+     * @param retryLaterWait the wait before the first later round; doubles per round up to
+     *     {@code retryLaterMaxWait}
+     */
+    public record Settings(String groupId, StripeGatewayConfig stripe, int stripeThreads, Duration giveUpAfter,
+            Duration retryLaterWait, Duration retryLaterMaxWait) {
+        public static final Duration DEFAULT_GIVE_UP_AFTER = Duration.ofMinutes(10);
+
+        public Settings {
+            Objects.requireNonNull(stripe, "stripe");
+            if (stripeThreads < 1) {
+                throw new IllegalArgumentException("stripeThreads must be at least 1");
+            }
+            if (giveUpAfter.isNegative() || retryLaterWait.isNegative() || retryLaterWait.isZero()
+                    || retryLaterMaxWait.compareTo(retryLaterWait) < 0) {
+                throw new IllegalArgumentException(
+                        "giveUpAfter must not be negative, and 0 < retryLaterWait <= retryLaterMaxWait");
+            }
+        }
+
+        /** Gives up 10 minutes after the event; later rounds 5 s apart at first, doubling to at most 1 minute. */
+        public Settings(String groupId, StripeGatewayConfig stripe, int stripeThreads) {
+            this(groupId, stripe, stripeThreads, DEFAULT_GIVE_UP_AFTER, Duration.ofSeconds(5), Duration.ofMinutes(1));
+        }
+
+        public Settings withRetryLater(Duration firstWait, Duration maxWait, Duration giveUpAfter) {
+            return new Settings(groupId, stripe, stripeThreads, giveUpAfter, firstWait, maxWait);
+        }
     }
 
     private final Settings settings;
@@ -45,8 +82,8 @@ public final class PaymentWorkerService implements AutoCloseable {
     private final SecretBox secretBox;
     private final Clock clock = Clock.systemUTC();
     private final Resources resources = new Resources();
-    private ExecutorService stripeCalls;
     private StripeGateway gateway;
+    private StripeCalls stripeCalls;
     private CommandLog<CheckoutCommand> commands;
 
     public PaymentWorkerService(Settings settings, Topics topics, KafkaClients kafka, SecretBox secretBox) {
@@ -59,41 +96,41 @@ public final class PaymentWorkerService implements AutoCloseable {
     public PaymentWorkerService start() {
         String instance = UUID.randomUUID().toString().substring(0, 8);
         gateway = new StripeGateway(settings.stripe());
-        // stripe-java blocks: its calls run here, never on the poll loop.
-        stripeCalls = Executors.newFixedThreadPool(settings.stripeThreads(), r -> {
-            Thread t = new Thread(r, "stripe-call");
-            t.setDaemon(true);
-            return t;
-        });
-        commands = new CommandLog<>(topics.checkoutCommands(), kafka.producer("payment-worker-" + instance));
-        resources.add(commands);
-        JournalWorker worker = new JournalWorker("payment-worker-" + instance, topics.checkoutEvents(),
-                kafka.consumer("payment-worker-" + instance, settings.groupId()), this::handle, 500);
-        resources.add(worker);
+        commands = resources.add(new CommandLog<>(topics.checkoutCommands(), kafka.producer("payment-worker-" + instance)));
+        stripeCalls = new StripeCalls(settings.stripeThreads(),
+                Backoff.jittered(settings.retryLaterWait(), settings.retryLaterMaxWait()), clock);
+        JournalWorker worker = resources.add(new JournalWorker("payment-worker-" + instance, topics.checkoutEvents(),
+                kafka.consumer("payment-worker-" + instance, settings.groupId()), this::handle, 500));
+        // closed first: once closing starts nothing more is reported, so the worker commits no event whose work
+        // was cut short, and the next start redoes it
+        resources.add(stripeCalls);
         worker.start();
-        log.info("payment worker ready group_id={} stripe={}", settings.groupId(), settings.stripe());
+        log.info("payment worker ready group_id={} give_up_after={} stripe={}", settings.groupId(),
+                settings.giveUpAfter(), settings.stripe());
         return this;
     }
 
     private CompletionStage<?> handle(CheckoutEvent event) {
+        String session = event.getSessionId();
+        Instant giveUpAt = event.getOccurredAt().plus(settings.giveUpAfter());
         Object payload = event.getPayload();
         if (payload instanceof PaymentRequested requested) {
-            return CompletableFuture.supplyAsync(() -> gateway.createPaymentIntent(event.getSessionId(),
-                    event.getAgencyId(), event.getMerchantId(), requested), stripeCalls)
+            return stripeCalls.untilSettled("create_payment_intent", session, giveUpAt, () -> gateway.createPaymentIntent(
+                            session, event.getAgencyId(), event.getMerchantId(), requested))
                     .thenCompose(result -> reportCreate(event, result));
         }
         if (payload instanceof CaptureRequested capture) {
-            return CompletableFuture.supplyAsync(() -> gateway.capture(event.getSessionId(), capture), stripeCalls)
-                    .thenCompose(result -> result instanceof StripeResult.Failed failed
+            return stripeCalls.untilSettled("capture", session, giveUpAt, () -> gateway.capture(session, capture))
+                    .thenCompose(result -> result instanceof Failed failed
                             ? report(event, "capture", failure(PaymentStage.CAPTURE, failed, capture.getPaymentIntentId()))
                             : CompletableFuture.completedFuture(null));
         }
         if (payload instanceof CancelRequested cancel) {
-            return CompletableFuture.supplyAsync(() -> gateway.cancel(event.getSessionId(), cancel), stripeCalls)
+            return stripeCalls.untilSettled("cancel", session, giveUpAt, () -> gateway.cancel(session, cancel))
                     .thenAccept(result -> {
-                        if (result instanceof StripeResult.Failed failed) {
+                        if (result instanceof Failed failed) {
                             log.error("payment intent cancel failed session_id={} payment_intent={} code={}",
-                                    event.getSessionId(), cancel.getPaymentIntentId(), failed.code());
+                                    session, cancel.getPaymentIntentId(), failed.code());
                         }
                     });
         }
@@ -118,15 +155,19 @@ public final class PaymentWorkerService implements AutoCloseable {
                     .setClientSecret(secretBox.seal(created.clientSecret(), SealedFor.clientSecret(event.getSessionId())))
                     .setStatus(created.status()).build());
         }
-        StripeResult.Failed failed = (StripeResult.Failed) result;
-        log.warn("payment intent not created session_id={} code={} permanent={}", event.getSessionId(), failed.code(), failed.permanent());
-        return report(event, "pi", failure(PaymentStage.CREATE, failed, null));
+        PaymentFailureReported failure = failure(PaymentStage.CREATE, (Failed) result, null);
+        log.warn("payment intent not created session_id={} code={}", event.getSessionId(), failure.getCode());
+        return report(event, "pi", failure);
     }
 
-    private static PaymentFailureReported failure(PaymentStage stage, StripeResult.Failed failed, String paymentIntentId) {
+    /** Stripe's code and message when Stripe answered; {@code stripe_unavailable} when it never did in the give-up window. */
+    private static PaymentFailureReported failure(PaymentStage stage, Failed failed, String paymentIntentId) {
+        boolean answered = failed.httpStatus() != null && failed.code() != null;
         return PaymentFailureReported.newBuilder().setStage(stage)
-                .setCode(failed.code() == null ? failed.kind().name().toLowerCase() : failed.code())
-                .setMessage(failed.message()).setPaymentIntentId(paymentIntentId).build();
+                .setCode(answered ? failed.code() : "stripe_unavailable")
+                // the connection error's text names our network, not something a shopper should read
+                .setMessage(answered ? failed.message() : "Stripe could not be reached")
+                .setPaymentIntentId(paymentIntentId).build();
     }
 
     /** Report ids derive from the session and the step, so a redelivered event's report is a duplicate the fold drops. */
@@ -138,16 +179,9 @@ public final class PaymentWorkerService implements AutoCloseable {
         return commands.append(event.getSessionId(), command);
     }
 
+    /** Returns at once: Stripe calls in progress or waiting to be retried are redone after a restart, under the same keys. */
     @Override
     public void close() {
         resources.close();
-        if (stripeCalls != null) {
-            stripeCalls.shutdown();
-            try {
-                stripeCalls.awaitTermination(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 }

@@ -6,7 +6,6 @@ import com.stripe.model.StripeError;
 import com.stripe.net.StripeResponse;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,8 +19,7 @@ import org.slf4j.LoggerFactory;
  * Not retried: card errors, invalid requests, authentication and permission errors, and
  * {@code idempotency_error} for a key reused with other parameters: the same request would fail again.
  *
- * <p>Backoff: {@code initial * 2^(retry-1)}, capped, with "equal jitter" (a random point in the upper half)
- * so many workers retrying after one outage spread out.
+ * <p>Waits between attempts grow by {@link Backoff}.
  */
 public final class StripeRetryPolicy {
 
@@ -34,9 +32,7 @@ public final class StripeRetryPolicy {
     }
 
     private final int maxAttempts;
-    private final Duration initialBackoff;
-    private final Duration maxBackoff;
-    private final DoubleSupplier random;
+    private final Backoff backoff;
     private final Sleeper sleeper;
 
     /**
@@ -44,19 +40,21 @@ public final class StripeRetryPolicy {
      */
     public StripeRetryPolicy(int maxAttempts, Duration initialBackoff, Duration maxBackoff, DoubleSupplier random,
             Sleeper sleeper) {
+        this(maxAttempts, new Backoff(initialBackoff, maxBackoff, random), sleeper);
+    }
+
+    StripeRetryPolicy(int maxAttempts, Backoff backoff, Sleeper sleeper) {
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("maxAttempts must be at least 1");
         }
         this.maxAttempts = maxAttempts;
-        this.initialBackoff = Objects.requireNonNull(initialBackoff);
-        this.maxBackoff = Objects.requireNonNull(maxBackoff);
-        this.random = Objects.requireNonNull(random);
+        this.backoff = Objects.requireNonNull(backoff);
         this.sleeper = Objects.requireNonNull(sleeper);
     }
 
     public static StripeRetryPolicy forConfig(StripeGatewayConfig config) {
-        return new StripeRetryPolicy(config.maxAttempts(), config.initialBackoff(), config.maxBackoff(),
-                () -> ThreadLocalRandom.current().nextDouble(), Sleeper.SYSTEM);
+        return new StripeRetryPolicy(config.maxAttempts(),
+                Backoff.jittered(config.initialBackoff(), config.maxBackoff()), Sleeper.SYSTEM);
     }
 
     public int maxAttempts() {
@@ -87,15 +85,7 @@ public final class StripeRetryPolicy {
 
     /** The wait before retry number {@code retry} (1 = the first retry). */
     public Duration backoff(int retry) {
-        long initial = initialBackoff.toNanos();
-        long cap = maxBackoff.toNanos();
-        long exponential = initial;
-        for (int i = 1; i < retry && exponential < cap; i++) {
-            exponential *= 2;
-        }
-        exponential = Math.min(cap, exponential);
-        long half = exponential / 2;
-        return Duration.ofNanos(half + (long) (random.getAsDouble() * (exponential - half)));
+        return backoff.delay(retry);
     }
 
     /**

@@ -58,7 +58,7 @@ public final class TopicProvisioner {
         if (!missing.isEmpty()) {
             create(admin, missing);
         }
-        Map<String, Integer> now = missing.isEmpty() ? existing : describe(admin, byName.keySet());
+        Map<String, Integer> now = missing.isEmpty() ? existing : describeOnceVisible(admin, byName.keySet());
         // another instance may have created a missing topic differently between our checks
         checkCoPartitioning(byName.values(), now);
         byName.values().forEach(spec -> {
@@ -116,6 +116,30 @@ public final class TopicProvisioner {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while creating topic " + spec.name(), e);
+            }
+        }
+    }
+
+    /**
+     * Partition counts of the named topics, some just created: the broker that answers may not have applied
+     * the controller's record yet and call one unknown, so ask until all are there.
+     */
+    private static Map<String, Integer> describeOnceVisible(Admin admin, Collection<String> names) {
+        long until = System.nanoTime() + TIMEOUT.toNanos();
+        while (true) {
+            Map<String, Integer> found = describe(admin, names);
+            if (found.keySet().containsAll(names)) {
+                return found;
+            }
+            if (System.nanoTime() > until) {
+                List<String> unseen = names.stream().filter(n -> !found.containsKey(n)).toList();
+                throw new IllegalStateException("topics created but still unknown after " + TIMEOUT + ": " + unseen);
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for created topics", e);
             }
         }
     }

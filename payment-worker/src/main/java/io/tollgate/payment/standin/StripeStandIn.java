@@ -176,6 +176,14 @@ public final class StripeStandIn implements AutoCloseable {
         log.info("stripe_stand_in webhooks target={}", url);
     }
 
+    /**
+     * The {@code Stripe-Signature} header Stripe would send with {@code payload} at {@code unixSeconds}, for
+     * callers that deliver an event themselves (a redelivery, a stale or wrongly keyed signature).
+     */
+    public static String signatureHeader(String webhookSecret, String payload, long unixSeconds) {
+        return WebhookDispatcher.signatureHeader(webhookSecret, payload, unixSeconds);
+    }
+
     public List<WebhookDelivery> webhookDeliveries() {
         return webhooks.deliveries();
     }
