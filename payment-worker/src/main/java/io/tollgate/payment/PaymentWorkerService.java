@@ -135,12 +135,12 @@ public final class PaymentWorkerService implements AutoCloseable {
                     });
         }
         if (payload instanceof RefundRequested refund) {
-            return CompletableFuture.supplyAsync(() -> gateway.refund(event.getSessionId(), refund), stripeCalls)
+            return stripeCalls.untilSettled("refund", session, giveUpAt, () -> gateway.refund(session, refund))
                     .thenAccept(result -> {
-                        if (result instanceof StripeResult.Failed failed) {
+                        if (result instanceof Failed failed) {
                             // Money we must give back and could not: an operator has to look.
                             log.error("refund failed session_id={} payment_intent={} code={} permanent={}",
-                                    event.getSessionId(), refund.getPaymentIntentId(), failed.code(), failed.permanent());
+                                    session, refund.getPaymentIntentId(), failed.code(), failed.permanent());
                         }
                     });
         }
