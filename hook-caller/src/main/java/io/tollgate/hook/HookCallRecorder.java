@@ -53,7 +53,8 @@ public final class HookCallRecorder implements AutoCloseable {
           thread.setDaemon(true);
           return thread;
         },
-        (dropped, executor) -> log.warn("hook call not recorded topic={} cause=queue_full", topic.name()));
+        (dropped, executor) -> log.warn("hook call not recorded topic={} cause={}", topic.name(),
+            executor.isShutdown() ? "closing" : "queue_full"));
   }
 
   /**
@@ -75,12 +76,8 @@ public final class HookCallRecorder implements AutoCloseable {
         .setDecision(decision)
         .setProblems(HookCallProblems.of(decision, hook))
         .build();
-    try {
-      appender.execute(() -> append(call));
-    } catch (RuntimeException e) {
-      // the queue is full (the rejection handler logged it) or the recorder is closing
-      log.debug("hook call not queued session_id={} webhook_id={}", call.getSessionId(), call.getCallId(), e);
-    }
+    // a full queue or a closing recorder drops the record (the rejection handler says so) rather than throw
+    appender.execute(() -> append(call));
     return call;
   }
 

@@ -18,7 +18,6 @@ import io.tollgate.schema.HookOutcome;
 import io.tollgate.schema.HookSnapshot;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
