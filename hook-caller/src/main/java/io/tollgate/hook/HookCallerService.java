@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The hook-caller: reacts to {@code CheckoutCommitted} in the journal, makes the signed blocking
- * call, and reports one {@code HookDecisionReported} per attempt. At least once: a redelivered
+ * call, reports one {@code HookDecisionReported} per attempt, and records every call (refusals included) in
+ * merchants.hook-calls.v1 for the merchant's call list. At least once: a redelivered
  * commit calls again with the same {@code webhook-id}, and the fold keeps the first decision.
  */
 public final class HookCallerService implements AutoCloseable {
@@ -53,6 +54,7 @@ public final class HookCallerService implements AutoCloseable {
     private MerchantDirectory merchants;
     private HookMetrics metrics;
     private CommandLog<CheckoutCommand> commands;
+    private HookCallRecorder calls;
 
     public HookCallerService(Settings settings, Topics topics, KafkaClients kafka, SecretBox secretBox, MeterRegistry meterRegistry) {
         this.settings = settings;
@@ -79,6 +81,7 @@ public final class HookCallerService implements AutoCloseable {
         this.merchants = new MerchantDirectory(merchants, secretBox, clock);
         commands = new CommandLog<>(topics.checkoutCommands(), kafka.producer("hook-caller-" + instance));
         resources.add(commands);
+        calls = resources.add(new HookCallRecorder(topics.hookCalls(), kafka.producer("hook-caller-calls-" + instance), clock));
         JournalWorker worker = new JournalWorker("hook-caller-" + instance, topics.checkoutEvents(),
                 kafka.consumer("hook-caller-" + instance, settings.groupId()), this::handle, settings.maxInFlight());
         resources.add(worker);
@@ -98,7 +101,18 @@ public final class HookCallerService implements AutoCloseable {
                         wait.isNegative() || wait.isZero() ? Duration.ofMillis(1) : wait)
                 .thenCompose(active -> client.call(request, committed.getHook(), active, deadline))
                 .exceptionally(e -> unavailableWithoutCall(e))
+                .thenApply(decision -> recorded(request, committed, decision))
                 .thenCompose(decision -> report(event, committed, request, decision));
+    }
+
+    /** Every attempt shows in the merchant's call list, refusals included; the record never holds up the decision. */
+    private HookDecision recorded(HookRequest request, CheckoutCommitted committed, HookDecision decision) {
+        try {
+            calls.record(request, committed.getHook(), decision);
+        } catch (RuntimeException e) {
+            log.warn("hook call not recorded session_id={} webhook_id={}", request.sessionId(), request.webhookId(), e);
+        }
+        return decision;
     }
 
     private HookDecision unavailableWithoutCall(Throwable e) {

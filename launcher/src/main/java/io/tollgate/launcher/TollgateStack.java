@@ -12,6 +12,7 @@ import io.tollgate.common.kafka.TopicProvisioner;
 import io.tollgate.common.kafka.Topics;
 import io.tollgate.common.lifecycle.Resources;
 import io.tollgate.hook.HookCallerService;
+import io.tollgate.hook.HookTestCaller;
 import io.tollgate.orchestrator.OrchestratorService;
 import io.tollgate.payment.PaymentWorkerService;
 import io.tollgate.payment.StripeGatewayConfig;
@@ -125,7 +126,9 @@ final class TollgateStack implements AutoCloseable {
             } else {
                 log.warn("STRIPE_WEBHOOK_SECRET unset: /v2/stripe/webhook is off, sessions will not reach paid");
             }
-            orchestrator = track(new OrchestratorService(config, topics, kafka, secrets, metrics, extra));
+            // the API's test calls go out from this process, through a client of its own
+            HookTestCaller hookTester = track(HookTestCaller.create(config.devMode(), topics, kafka, metrics));
+            orchestrator = track(new OrchestratorService(config, topics, kafka, secrets, metrics, extra, hookTester));
             int port = orchestrator.start();
             if (stripeStandIn != null) {
                 stripeStandIn.sendWebhooksTo(URI.create("http://127.0.0.1:" + port + StripeWebhookEndpoint.PATH), webhookSecret);

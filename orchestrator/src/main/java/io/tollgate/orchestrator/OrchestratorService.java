@@ -9,18 +9,22 @@ import io.tollgate.common.crypto.SecretBox;
 import io.tollgate.common.kafka.CommandLog;
 import io.tollgate.common.kafka.CompactedTopicView;
 import io.tollgate.common.kafka.KafkaClients;
+import io.tollgate.common.kafka.KeyedTopicView;
 import io.tollgate.common.kafka.Topics;
 import io.tollgate.common.lifecycle.Resources;
 import io.tollgate.orchestrator.api.HttpApi;
+import io.tollgate.common.merchants.HookTester;
 import io.tollgate.common.merchants.MerchantDirectory;
 import io.tollgate.orchestrator.api.JsonBodies;
 import io.tollgate.orchestrator.api.PartnerAuth;
+import io.tollgate.orchestrator.merchants.HookCallsApi;
 import io.tollgate.orchestrator.merchants.MerchantApi;
 import io.tollgate.orchestrator.merchants.MerchantTopology;
 import io.tollgate.orchestrator.checkout.CheckoutTopology;
 import io.tollgate.orchestrator.checkout.FoldMetrics;
 import io.tollgate.orchestrator.checkout.SessionApi;
 import io.tollgate.schema.CheckoutCommand;
+import io.tollgate.schema.HookCall;
 import io.tollgate.schema.MerchantConfig;
 import io.tollgate.schema.SessionState;
 import java.io.IOException;
@@ -52,19 +56,25 @@ public final class OrchestratorService implements AutoCloseable {
     private final SecretBox secrets;
     private final PrometheusMeterRegistry metrics;
     private final List<HttpApi.Routes> extraRoutes;
+    private final HookTester hookTester;
     private final Resources resources = new Resources();
     private KafkaStreams streams;
     private HttpApi api;
 
+    /** Without routes from other modules, and without a hook tester ({@code …/pre-confirmation/test} answers 503). */
     public OrchestratorService(TollgateConfig config, Topics topics, KafkaClients kafka, SecretBox secrets,
             PrometheusMeterRegistry metrics) {
-        this(config, topics, kafka, secrets, metrics, List.of());
+        this(config, topics, kafka, secrets, metrics, List.of(), null);
     }
 
-    /** With routes from other modules served on the same API (e.g. the Stripe webhook receiver). */
+    /**
+     * With routes from other modules served on the same API (e.g. the Stripe webhook receiver), and
+     * the hook-caller's test caller behind {@code POST …/pre-confirmation/test}.
+     */
     public OrchestratorService(TollgateConfig config, Topics topics, KafkaClients kafka, SecretBox secrets,
-            PrometheusMeterRegistry metrics, List<HttpApi.Routes> extraRoutes) {
+            PrometheusMeterRegistry metrics, List<HttpApi.Routes> extraRoutes, HookTester hookTester) {
         this.extraRoutes = extraRoutes;
+        this.hookTester = hookTester;
         this.config = config;
         this.topics = topics;
         this.kafka = kafka;
@@ -94,13 +104,15 @@ public final class OrchestratorService implements AutoCloseable {
                 kafka.consumer("orchestrator-sessions-" + instance, null)));
         CompactedTopicView<MerchantConfig> merchants = view(new CompactedTopicView<>(topics.merchants(),
                 kafka.consumer("orchestrator-merchants-" + instance, null)));
+        KeyedTopicView<HookCall, List<HookCall>> hookCalls = view(KeyedTopicView.newest(topics.hookCalls(),
+                kafka.consumer("orchestrator-hook-calls-" + instance, null), HookCallsApi.KEPT_PER_MERCHANT));
         // Requests waiting on the views: each ends answered or timed out, so this stays bounded.
         io.micrometer.core.instrument.Gauge.builder("tollgate.api.waiting_requests", sessions, CompactedTopicView::pendingWaiters)
                 .register(metrics);
         CommandLog<CheckoutCommand> commands = new CommandLog<>(topics.checkoutCommands(), kafka.producer("orchestrator-" + instance));
         resources.add(commands);
         awaitRunning();
-        for (CompactedTopicView<?> view : List.of(sessions, merchants)) {
+        for (KeyedTopicView<?, ?> view : List.<KeyedTopicView<?, ?>>of(sessions, merchants, hookCalls)) {
             if (!view.awaitCaughtUp(Duration.ofSeconds(60))) {
                 throw new IllegalStateException("views did not catch up in 60 s");
             }
@@ -108,14 +120,18 @@ public final class OrchestratorService implements AutoCloseable {
 
         ObjectMapper mapper = apiMapper();
         PartnerAuth auth = new PartnerAuth(config.partnerKeys());
-        MerchantApi merchantApi = new MerchantApi(MerchantApi.Settings.from(config), auth, new JsonBodies(mapper), secrets,
-                new MerchantDirectory(merchants, secrets, Clock.systemUTC()), topics.merchantCommands(), kafka);
+        JsonBodies bodies = new JsonBodies(mapper);
+        MerchantDirectory directory = new MerchantDirectory(merchants, secrets, Clock.systemUTC());
+        MerchantApi merchantApi = new MerchantApi(MerchantApi.Settings.from(config), auth, bodies, secrets, directory,
+                topics.merchantCommands(), kafka);
         resources.add(merchantApi);
+        HookCallsApi hookCallsApi = new HookCallsApi(HookCallsApi.Settings.defaults(), auth, bodies, directory, hookCalls,
+                hookTester);
         SessionApi sessionApi = new SessionApi(auth, mapper, commands, sessions, merchants::get, secrets,
                 new SessionApi.Settings(config.sessionTtl(), config.maxAttempts(), Duration.ofMillis(config.confirmBudgetMs())),
                 Clock.systemUTC());
         api = new HttpApi(mapper, metrics, () -> streams.state() == KafkaStreams.State.RUNNING, config.corsOrigins(),
-                concat(List.of(merchantApi, sessionApi), extraRoutes));
+                concat(List.of(merchantApi, hookCallsApi, sessionApi), extraRoutes));
         int port = api.start(config.port());
         log.info("orchestrator ready port={} application_id={}", port, appId);
         return port;
@@ -126,9 +142,10 @@ public final class OrchestratorService implements AutoCloseable {
                 .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
     }
 
-    private <V> CompactedTopicView<V> view(CompactedTopicView<V> view) {
+    private <T extends KeyedTopicView<?, ?>> T view(T view) {
         resources.add(view);
-        return view.start();
+        view.start();
+        return view;
     }
 
     private void awaitRunning() throws InterruptedException {

@@ -17,6 +17,7 @@ import io.tollgate.schema.DeleteHook;
 import io.tollgate.schema.Encrypted;
 import io.tollgate.schema.ExpireSession;
 import io.tollgate.schema.FailMode;
+import io.tollgate.schema.HookCall;
 import io.tollgate.schema.HookConfig;
 import io.tollgate.schema.HookDecided;
 import io.tollgate.schema.HookDecision;
@@ -241,6 +242,16 @@ public final class Samples {
                 .setLastRejection(Rejection.newBuilder().setCommandId("mcmd-x").setCode("not_found").setMessage("no hook").build())
                 .setChanges(List.of(ConfigChange.newBuilder().setVersion(4).setAt(at(60)).setActor("agency-a:3f9a1c")
                         .setChange("secret_rotated").build()))
+                .build();
+    }
+
+    public static HookCall hookCall() {
+        return HookCall.newBuilder().setCallId("msg_1").setAgencyId("agency-a").setMerchantId("merchant-1")
+                .setSessionId("cs_test_1").setAttempt(2).setTest(true).setCalledAt(at(5))
+                .setUrl("https://merchant.example/hooks/pre-confirm").setHookVersion(3)
+                .setDecision(HookDecision.newBuilder(decision()).setOutcome(HookOutcome.UNAVAILABLE)
+                        .setReason("timeout").setHttpStatus(null).setTimedOut(true).build())
+                .setProblems(List.of("the hook did not answer within timeout_ms (5000 ms)"))
                 .build();
     }
 }

@@ -2,6 +2,7 @@ package io.tollgate.common.kafka;
 
 import io.tollgate.schema.CheckoutCommand;
 import io.tollgate.schema.CheckoutEvent;
+import io.tollgate.schema.HookCall;
 import io.tollgate.schema.MerchantCommand;
 import io.tollgate.schema.MerchantConfig;
 import io.tollgate.schema.OrderEvent;
@@ -20,7 +21,7 @@ import org.apache.kafka.common.serialization.Serdes;
  *
  * <p>Checkout topics share one co-partition group: the fold reads commands and writes events and
  * state under the same session key, so they must have the same partition count. Merchant topics
- * form another.
+ * form another. The hook-call log stands alone: nothing joins it with another topic.
  */
 public final class Topics {
     public static final String CHECKOUT_GROUP = "checkout";
@@ -29,6 +30,7 @@ public final class Topics {
     private static final Map<String, String> FOREVER = Map.of("cleanup.policy", "delete", "retention.ms", "-1");
     private static final Map<String, String> COMPACTED = Map.of("cleanup.policy", "compact");
     private static final Map<String, String> WEEK = Map.of("cleanup.policy", "delete", "retention.ms", String.valueOf(7L * 24 * 3600 * 1000));
+    private static final Map<String, String> DAY = Map.of("cleanup.policy", "delete", "retention.ms", String.valueOf(24L * 3600 * 1000));
 
     private final Topic<String, CheckoutCommand> checkoutCommands;
     private final Topic<String, CheckoutEvent> checkoutEvents;
@@ -36,6 +38,7 @@ public final class Topics {
     private final Topic<String, OrderEvent> orderEvents;
     private final Topic<String, MerchantCommand> merchantCommands;
     private final Topic<String, MerchantConfig> merchants;
+    private final Topic<String, HookCall> hookCalls;
     private final Topic<String, byte[]> checkoutCommandsDlq;
     private final Topic<String, byte[]> merchantCommandsDlq;
 
@@ -55,6 +58,7 @@ public final class Topics {
         orderEvents = avro(p + "order.events.v1", partitions, CHECKOUT_GROUP, FOREVER, OrderEvent.class, registry);
         merchantCommands = avro(p + "merchants.commands.v1", partitions, MERCHANT_GROUP, FOREVER, MerchantCommand.class, registry);
         merchants = avro(p + "merchants.v1", partitions, MERCHANT_GROUP, COMPACTED, MerchantConfig.class, registry);
+        hookCalls = avro(p + "merchants.hook-calls.v1", partitions, null, DAY, HookCall.class, registry);
         checkoutCommandsDlq = raw(p + "checkout.commands.v1.dlq", 1, WEEK);
         merchantCommandsDlq = raw(p + "merchants.commands.v1.dlq", 1, WEEK);
     }
@@ -83,6 +87,15 @@ public final class Topics {
         return merchants;
     }
 
+    /**
+     * Every hook call (and test call) with its outcome, keyed {@code agency/merchant}
+     * ({@code MerchantDirectory.key}): what {@code GET …/pre-confirmation/calls} lists. Recent
+     * history only, so a day's retention.
+     */
+    public Topic<String, HookCall> hookCalls() {
+        return hookCalls;
+    }
+
     public Topic<String, byte[]> checkoutCommandsDlq() {
         return checkoutCommandsDlq;
     }
@@ -94,7 +107,8 @@ public final class Topics {
     /** Every topic, for provisioning at startup. */
     public List<TopicSpec> specs() {
         return List.of(checkoutCommands.spec(), checkoutEvents.spec(), sessionState.spec(), orderEvents.spec(),
-                merchantCommands.spec(), merchants.spec(), checkoutCommandsDlq.spec(), merchantCommandsDlq.spec());
+                merchantCommands.spec(), merchants.spec(), hookCalls.spec(), checkoutCommandsDlq.spec(),
+                merchantCommandsDlq.spec());
     }
 
     private static <V extends SpecificRecord> Topic<String, V> avro(String name, int partitions, String group,

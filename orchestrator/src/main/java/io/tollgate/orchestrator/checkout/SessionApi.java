@@ -16,7 +16,6 @@ import io.tollgate.schema.Attempt;
 import io.tollgate.schema.CheckoutCommand;
 import io.tollgate.schema.CreateSession;
 import io.tollgate.schema.HookSnapshot;
-import io.tollgate.schema.LineItem;
 import io.tollgate.schema.MerchantConfig;
 import io.tollgate.schema.PartnerCancel;
 import io.tollgate.schema.PartnerConfirm;
@@ -31,7 +30,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -106,7 +104,7 @@ public final class SessionApi implements HttpApi.Routes {
         CheckoutCommand command = command(sessionId, caller.agency(), body.merchantId(), caller.actor(), now,
                 CreateSession.newBuilder()
                         .setIdempotencyKey(idempotencyKey).setRequestHash(requestHash)
-                        .setCart(toCart(body.cart()))
+                        .setCart(body.cart().toCart())
                         .setExtensionsJson(body.extensions() == null || body.extensions().isNull() ? null : body.extensions().toString())
                         .setCustomerJson(body.customer() == null || body.customer().isNull() ? null : body.customer().toString())
                         .setExpiresAt(now.plus(settings.sessionTtl())).setMaxAttempts(settings.maxAttempts())
@@ -380,14 +378,6 @@ public final class SessionApi implements HttpApi.Routes {
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static io.tollgate.schema.Cart toCart(SessionRequests.Cart cart) {
-        List<LineItem> items = cart.items().stream().map(i -> LineItem.newBuilder()
-                .setId(i.id()).setName(i.name()).setQuantity(i.quantity()).setUnitAmountMinor(i.unitAmountMinor())
-                .setMetadata(i.metadata() == null ? Map.of() : Map.copyOf(i.metadata())).build()).toList();
-        return io.tollgate.schema.Cart.newBuilder().setItems(items).setTotalMinor(cart.totalMinor())
-                .setCurrency(cart.currency()).build();
     }
 
     private static CheckoutCommand command(String sessionId, String agency, String merchant, String actor, Instant at, Object payload) {

@@ -61,7 +61,6 @@ public final class MerchantApi implements HttpApi.Routes, AutoCloseable {
     static final String SECRET_PREFIX = "whsec_";
 
     private static final Logger log = LoggerFactory.getLogger(MerchantApi.class);
-    private static final Pattern MERCHANT_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final Pattern KEY_CHARS = Pattern.compile("[\\x21-\\x7E]{1,255}");
 
     /**
@@ -75,13 +74,6 @@ public final class MerchantApi implements HttpApi.Routes, AutoCloseable {
 
         public static Settings from(TollgateConfig config) {
             return new Settings(config.devMode(), DEFAULT_WRITE_TIMEOUT, DEFAULT_SECRET_GRACE, Clock.systemUTC());
-        }
-    }
-
-    /** Who asked for what: the authenticated caller and the merchant of the path. */
-    private record Target(PartnerAuth.Caller caller, String agency, String merchant) {
-        String path(String suffix) {
-            return "/v2/agencies/" + agency + "/merchants/" + merchant + suffix;
         }
     }
 
@@ -129,7 +121,7 @@ public final class MerchantApi implements HttpApi.Routes, AutoCloseable {
     // ---- merchants ------------------------------------------------------------------------------
 
     private void putMerchant(Context ctx) {
-        Target target = target(ctx);
+        MerchantTarget target = target(ctx);
         String key = idempotencyKey(ctx, false);
         MerchantRequest request = MerchantRequest.parse(bodies.read(ctx, JsonNode.class, JsonBodies.CONFIG_LIMIT));
         String hash = requestHash("PUT", target.path(""), request.canonical());
@@ -144,7 +136,7 @@ public final class MerchantApi implements HttpApi.Routes, AutoCloseable {
     }
 
     private void getMerchant(Context ctx) {
-        Target target = target(ctx);
+        MerchantTarget target = target(ctx);
         MerchantConfig config = existing(target);
         ctx.json(merchantAnswer(target, config.getDisplayName(), config.getStripeAccount(), config.getVersion()));
     }
@@ -152,7 +144,7 @@ public final class MerchantApi implements HttpApi.Routes, AutoCloseable {
     // ---- the pre-confirmation hook --------------------------------------------------------------
 
     private void putHook(Context ctx) {
-        Target target = target(ctx);
+        MerchantTarget target = target(ctx);
         String key = idempotencyKey(ctx, true);
         HookSettingsRequest request = HookSettingsRequest.parse(bodies.read(ctx, JsonNode.class, JsonBodies.CONFIG_LIMIT),
                 settings.devMode());
@@ -171,7 +163,7 @@ public final class MerchantApi implements HttpApi.Routes, AutoCloseable {
     }
 
     private void getHook(Context ctx) {
-        Target target = target(ctx);
+        MerchantTarget target = target(ctx);
         MerchantConfig config = existing(target);
         if (config.getHook() == null) {
             throw ApiError.notFound("pre-confirmation hook of merchant " + target.merchant());
@@ -180,7 +172,7 @@ public final class MerchantApi implements HttpApi.Routes, AutoCloseable {
     }
 
     private void deleteHook(Context ctx) {
-        Target target = target(ctx);
+        MerchantTarget target = target(ctx);
         String key = idempotencyKey(ctx, false);
         String hash = requestHash("DELETE", target.path("/pre-confirmation"), Map.of());
         Answer answer = (config, recorded) -> {
@@ -197,7 +189,7 @@ public final class MerchantApi implements HttpApi.Routes, AutoCloseable {
     }
 
     private void rotateSecret(Context ctx) {
-        Target target = target(ctx);
+        MerchantTarget target = target(ctx);
         String key = idempotencyKey(ctx, true);
         if (JsonBodies.bytes(ctx, JsonBodies.CONFIG_LIMIT).length > 0) {
             // no fields are defined: an empty body or {} only
@@ -235,7 +227,7 @@ public final class MerchantApi implements HttpApi.Routes, AutoCloseable {
         return true;
     }
 
-    private void submit(Context ctx, Target target, String key, String hash, SpecificRecord payload, Answer answer) {
+    private void submit(Context ctx, MerchantTarget target, String key, String hash, SpecificRecord payload, Answer answer) {
         MerchantCommand command = MerchantCommand.newBuilder()
                 .setCommandId("mcmd_" + UUID.randomUUID())
                 .setAgencyId(target.agency()).setMerchantId(target.merchant())
@@ -336,22 +328,12 @@ public final class MerchantApi implements HttpApi.Routes, AutoCloseable {
 
     // ---- request parts --------------------------------------------------------------------------
 
-    private Target target(Context ctx) {
-        PartnerAuth.Caller caller = auth.requireAgency(ctx, ctx.pathParam("agency"));
-        String merchant = ctx.pathParam("merchant");
-        if (!MERCHANT_ID.matcher(merchant).matches()) {
-            throw ApiError.invalid("merchant_id", "must be 1-64 of letters, digits, '_' or '-'");
-        }
-        if (!directory.isReady()) {
-            throw new ApiError(503, "unavailable", "merchant configuration is still loading; retry shortly",
-                    Map.of("retryable", true));
-        }
-        return new Target(caller, caller.agency(), merchant);
+    private MerchantTarget target(Context ctx) {
+        return MerchantTarget.of(ctx, auth, directory);
     }
 
-    private MerchantConfig existing(Target target) {
-        return directory.find(target.agency(), target.merchant())
-                .orElseThrow(() -> ApiError.notFound("merchant " + target.merchant()));
+    private MerchantConfig existing(MerchantTarget target) {
+        return target.existing(directory);
     }
 
     private static String idempotencyKey(Context ctx, boolean required) {
@@ -387,11 +369,11 @@ public final class MerchantApi implements HttpApi.Routes, AutoCloseable {
 
     // ---- answers --------------------------------------------------------------------------------
 
-    private String openSecret(Target target, IdempotentAnswer recorded) {
+    private String openSecret(MerchantTarget target, IdempotentAnswer recorded) {
         return recorded.getSecret() == null ? null : directory.open(recorded.getSecret(), target.agency(), target.merchant());
     }
 
-    private static Map<String, Object> merchantAnswer(Target target, String displayName, String stripeAccount, long version) {
+    private static Map<String, Object> merchantAnswer(MerchantTarget target, String displayName, String stripeAccount, long version) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("id", target.merchant());
         body.put("agency_id", target.agency());

@@ -61,6 +61,12 @@ final class PartnerClient {
         return send(request(path, idempotencyKey).DELETE());
     }
 
+    CompletableFuture<Reply> postAsync(String path, String body) {
+        return HTTP.sendAsync(request(path, null).POST(body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString())
+                .thenApply(PartnerClient::reply);
+    }
+
     CompletableFuture<Reply> putAsync(String path, String idempotencyKey, String body) {
         return HTTP.sendAsync(request(path, idempotencyKey).PUT(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString()).thenApply(PartnerClient::reply);

@@ -33,7 +33,7 @@ class AvroSerdeRoundTripTest {
                 Samples.checkoutCommandPayloads().stream().map(Samples::checkoutCommand),
                 Samples.checkoutEventPayloads().stream().map(Samples::checkoutEvent),
                 Samples.merchantCommandPayloads().stream().map(Samples::merchantCommand),
-                Stream.of(Samples.sessionState(), Samples.orderEvent(), Samples.merchantConfig()))
+                Stream.of(Samples.sessionState(), Samples.orderEvent(), Samples.merchantConfig(), Samples.hookCall()))
                 .flatMap(Function.identity());
         return records.map(r -> Arguments.of(r.getClass().getSimpleName() + describePayload(r), r));
     }

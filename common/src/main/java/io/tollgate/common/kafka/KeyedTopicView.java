@@ -1,0 +1,162 @@
+package io.tollgate.common.kafka;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A per-key state folded from every record of a topic, kept in memory by one consumer that reads
+ * all partitions with {@code assign()} (no group, so every instance sees everything) and
+ * {@code read_committed} (only what the exactly-once folds committed). The {@link Fold} says how
+ * each record changes its key's state: {@link CompactedTopicView} keeps the latest value,
+ * {@link #newest} the last few records. Requests wait on a key's state through
+ * {@link KeyedWaiters}. Ready once it has caught up with the end offsets seen at start.
+ *
+ * @param <V> the topic's values
+ * @param <S> what the view keeps per key; treated as immutable, since request threads read it while
+ *     the view's thread replaces it
+ */
+public class KeyedTopicView<V, S> implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(KeyedTopicView.class);
+
+    /** How one record changes a key's state. */
+    public interface Fold<V, S> {
+        /**
+         * @param current the key's state, null before its first record
+         * @param value the record's value, null for a tombstone
+         * @return the new state; null forgets the key
+         */
+        S apply(S current, V value);
+    }
+
+    private final Topic<String, V> topic;
+    private final Fold<V, S> fold;
+    private final KafkaConsumer<String, V> consumer;
+    private final Map<String, S> states = new ConcurrentHashMap<>();
+    private final KeyedWaiters<S> waiters = new KeyedWaiters<>();
+    private final CountDownLatch caughtUp = new CountDownLatch(1);
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    public KeyedTopicView(Topic<String, V> topic, Map<String, Object> consumerConfig, Fold<V, S> fold) {
+        this.topic = topic;
+        this.fold = fold;
+        Properties props = new Properties();
+        props.putAll(consumerConfig);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        props.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
+        this.consumer = new KafkaConsumer<>(props, topic.keySerde().deserializer(), topic.valueSerde().deserializer());
+        this.thread = new Thread(this::run, "view-" + topic.name());
+        this.thread.setDaemon(true);
+    }
+
+    /**
+     * The last {@code n} values of each key, oldest first, tombstones ignored: a recent history for
+     * topics that are logs rather than tables.
+     */
+    public static <V> KeyedTopicView<V, List<V>> newest(Topic<String, V> topic, Map<String, Object> consumerConfig, int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("a view of the newest records keeps at least one, got " + n);
+        }
+        return new KeyedTopicView<>(topic, consumerConfig, (current, value) -> {
+            if (value == null) {
+                return current;
+            }
+            List<V> kept = new ArrayList<>(current == null ? List.of() : current);
+            kept.add(value);
+            return List.copyOf(kept.subList(Math.max(0, kept.size() - n), kept.size()));
+        });
+    }
+
+    public KeyedTopicView<V, S> start() {
+        thread.start();
+        return this;
+    }
+
+    /** Blocks until the view has read up to the end offsets seen at start. */
+    public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
+        return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public boolean isCaughtUp() {
+        return caughtUp.getCount() == 0;
+    }
+
+    public Optional<S> get(String key) {
+        return Optional.ofNullable(states.get(key));
+    }
+
+    /** Completes with the key's first state (current or coming) that satisfies the condition. */
+    public CompletableFuture<S> await(String key, Predicate<S> condition, Duration timeout) {
+        return waiters.await(key, condition, states.get(key), timeout);
+    }
+
+    public int pendingWaiters() {
+        return waiters.pending();
+    }
+
+    private void run() {
+        try {
+            List<TopicPartition> partitions = new ArrayList<>();
+            consumer.partitionsFor(topic.name()).forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> targets = new HashMap<>(consumer.endOffsets(partitions));
+            while (running) {
+                for (ConsumerRecord<String, V> record : consumer.poll(Duration.ofMillis(100))) {
+                    S state = fold.apply(states.get(record.key()), record.value());
+                    if (state == null) {
+                        states.remove(record.key());
+                    } else {
+                        states.put(record.key(), state);
+                        waiters.offer(record.key(), state);
+                    }
+                }
+                if (caughtUp.getCount() > 0) {
+                    targets.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
+                    if (targets.isEmpty()) {
+                        caughtUp.countDown();
+                        log.info("view caught up topic={} keys={}", topic.name(), states.size());
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            log.error("view stopped topic={}", topic.name(), e);
+        } finally {
+            consumer.close(Duration.ofSeconds(2));
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
