@@ -38,8 +38,12 @@ const consumer = kafka.consumer({ groupId: `tollgate-interop-${process.pid}-${Da
 const decode = wireFormatDecoder(registry);
 const records = [];
 
-async function fail(message) {
+function report(message) {
   process.stderr.write(`kafka-consumer: ${message}\nread so far: ${JSON.stringify(records, toJson)}\n`);
+}
+
+async function fail(message) {
+  report(message);
   await consumer.disconnect().catch(() => {});
   process.exit(1);
 }
@@ -55,7 +59,14 @@ async function main() {
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
   await consumer.run({
     eachMessage: async ({ partition, message }) => {
-      const decoded = await decode(message.value);
+      let decoded;
+      try {
+        decoded = await decode(message.value);
+      } catch (e) {
+        // kafkajs would retry the message for ever, and disconnecting would wait for this handler
+        report(`partition ${partition} offset ${message.offset}: ${e.message}`);
+        process.exit(1);
+      }
       records.push({ partition, offset: message.offset, key: message.key?.toString('utf8') ?? null, ...decoded });
       if (records.length === count) {
         clearTimeout(timer);
