@@ -12,9 +12,7 @@
 // {"<full name>": {...}} (avsc's "auto" mode); nullable fields are plain; bytes print as hex.
 // Exit status: 0 decoded, 1 registry or decoding failure, 2 usage.
 import { readFileSync } from 'node:fs';
-import avro from 'avsc';
-
-const ACCEPT = 'application/vnd.schemaregistry.v1+json, application/vnd.schemaregistry+json; qs=0.9, application/json; qs=0.5';
+import { toJson, wireFormatDecoder } from './wire-format.mjs';
 
 function usage(message) {
   process.stderr.write(`${message}\nusage: node confluent-wire.mjs <registry-url> (<file> | --hex <hex> | -)\n`);
@@ -32,54 +30,12 @@ function readInput(args) {
   return readFileSync(args[0]);
 }
 
-async function fetchSchema(registryUrls, id) {
-  let lastError;
-  for (const base of registryUrls) {
-    const url = `${base.replace(/\/+$/, '')}/schemas/ids/${id}`;
-    let response;
-    try {
-      response = await fetch(url, { headers: { Accept: ACCEPT }, signal: AbortSignal.timeout(10_000) });
-    } catch (e) {
-      lastError = new Error(`cannot reach ${url}: ${e.message}`);
-      continue;
-    }
-    const body = await response.text();
-    if (!response.ok) {
-      let detail = body;
-      try {
-        const error = JSON.parse(body);
-        detail = `error_code ${error.error_code}: ${error.message}`;
-      } catch { /* not JSON: show as is */ }
-      throw new Error(`registry answered ${response.status} for schema id ${id} (${detail})`);
-    }
-    const { schema, schemaType } = JSON.parse(body);
-    if (schemaType && schemaType !== 'AVRO') throw new Error(`schema id ${id} is ${schemaType}, not AVRO`);
-    return JSON.parse(schema);
-  }
-  throw lastError;
-}
-
-function toJson(key, value) {
-  if (value && value.type === 'Buffer' && Array.isArray(value.data)) return Buffer.from(value.data).toString('hex');
-  return value;
-}
-
 async function main() {
   const [registry, ...rest] = process.argv.slice(2);
   if (!registry) usage('no registry URL given');
   const bytes = readInput(rest);
-  if (bytes.length < 5 || bytes[0] !== 0) {
-    throw new Error(`not the Confluent wire format: ${bytes.length} bytes, first byte ${bytes[0]} (want magic byte 0)`);
-  }
-  const id = bytes.readInt32BE(1);
-  const schemaJson = await fetchSchema(registry.split(',').map((s) => s.trim()).filter(Boolean), id);
-  const type = avro.Type.forSchema(schemaJson);
-  const { value, offset } = type.decode(bytes, 5);
-  if (offset !== bytes.length) {
-    // a short read (offset -1) or trailing bytes both mean the framing or the schema is wrong
-    throw new Error(`record does not match schema ${id}: decoded up to ${offset} of ${bytes.length} bytes`);
-  }
-  process.stdout.write(JSON.stringify({ schema_id: id, schema: type.name, value }, toJson) + '\n');
+  const decoded = await wireFormatDecoder(registry)(bytes);
+  process.stdout.write(JSON.stringify(decoded, toJson) + '\n');
 }
 
 main().catch((e) => {

@@ -18,6 +18,18 @@ final class HookFixtures {
 
   static final MerchantKey MERCHANT = new MerchantKey("agency_a", "mer_studio");
 
+  /** The test vector published with the Standard Webhooks specification (its reference libraries' tests). */
+  static final class SpecVector {
+    static final String SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    static final String WEBHOOK_ID = "msg_p5jXN8AQM9LWM0D4loKWxJek";
+    static final Instant TIMESTAMP = Instant.ofEpochSecond(1614265330);
+    static final String BODY = "{\"test\": 2432232314}";
+    static final String SIGNATURE = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
+
+    private SpecVector() {
+    }
+  }
+
   private HookFixtures() {
   }
 

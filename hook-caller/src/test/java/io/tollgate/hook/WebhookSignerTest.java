@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.standardwebhooks.Webhook;
+import io.tollgate.hook.HookFixtures.SpecVector;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -13,15 +14,14 @@ class WebhookSignerTest {
 
   private final WebhookSigner signer = new WebhookSigner();
 
-  /** The test vector published with the Standard Webhooks specification (its reference libraries' tests). */
   @Test
   void reproducesTheStandardWebhooksTestVector() {
-    SignatureHeaders headers = signer.sign("msg_p5jXN8AQM9LWM0D4loKWxJek", Instant.ofEpochSecond(1614265330),
-        "{\"test\": 2432232314}", List.of("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"));
+    SignatureHeaders headers = signer.sign(SpecVector.WEBHOOK_ID, SpecVector.TIMESTAMP, SpecVector.BODY,
+        List.of(SpecVector.SECRET));
 
-    assertThat(headers.signature()).isEqualTo("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+    assertThat(headers.signature()).isEqualTo(SpecVector.SIGNATURE);
     assertThat(headers.timestamp()).isEqualTo(1614265330L);
-    assertThat(headers.webhookId()).isEqualTo("msg_p5jXN8AQM9LWM0D4loKWxJek");
+    assertThat(headers.webhookId()).isEqualTo(SpecVector.WEBHOOK_ID);
   }
 
   @Test
