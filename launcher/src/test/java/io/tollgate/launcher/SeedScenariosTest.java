@@ -24,6 +24,9 @@ class SeedScenariosTest {
              SampleCapacityHook hook = new SampleCapacityHook()) {
             int failures = new DemoScenarios(stack, partnerKey, hook, new PrintWriter(printed, true)).run();
             assertThat(failures).as(printed.toString()).isZero();
+            // approved, approved by fail-open, deferred (held): the rejected and the fail-closed
+            // commits never reached Stripe
+            assertThat(stack.stripeStandIn().orElseThrow().paymentIntentCount()).isEqualTo(3);
         }
         assertThat(printed.toString())
                 .contains("SessionPaid")

@@ -1,0 +1,116 @@
+package io.tollgate.launcher;
+
+import io.tollgate.common.config.TollgateConfig.InvalidConfigException;
+import io.tollgate.common.config.TollgateConfig;
+import io.tollgate.common.kafka.KafkaClients;
+import io.tollgate.common.kafka.Topic;
+import io.tollgate.common.kafka.Topics;
+import io.tollgate.common.lifecycle.Resources;
+import io.tollgate.schemas.registry.CachingSchemaRegistryClient;
+import io.tollgate.schemas.registry.InMemorySchemaRegistry;
+import io.tollgate.schemas.registry.KafkaSchemaLog;
+import io.tollgate.schemas.registry.RestSchemaRegistryClient;
+import io.tollgate.schemas.registry.SchemaRegistryClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.utils.Utils;
+
+/**
+ * Read-only access to a running Tollgate cluster for the audit tools: what the topics held when
+ * asked (every partition read to the end offsets seen at start, committed records only), decoded
+ * with the schemas the registry holds — the Confluent-API one, or the in-process registry's own
+ * storage topic. Records that do not decode are counted, not fatal: an audit must see past them.
+ */
+final class ClusterReader implements AutoCloseable {
+    /** A decoded record, or the reason it could not be decoded. */
+    record Read<V>(ConsumerRecord<String, byte[]> record, V value, String undecodable) {
+    }
+
+    private final Resources resources = new Resources();
+    private final KafkaClients kafka;
+    private final Topics topics;
+
+    private ClusterReader(TollgateConfig config) {
+        String bootstrap = config.bootstrapServers().orElseThrow(() -> new InvalidConfigException(TollgateConfig.Setting.BOOTSTRAP_SERVERS,
+                "the audit tools read a running cluster: set TOLLGATE_BOOTSTRAP_SERVERS or --bootstrap-servers "
+                        + "(tollgate up's ready file has them)"));
+        this.kafka = new KafkaClients(bootstrap);
+        SchemaRegistryClient registry = config.schemaRegistryUrl()
+                .<SchemaRegistryClient>map(url -> new CachingSchemaRegistryClient(new RestSchemaRegistryClient(url)))
+                .orElseGet(() -> new InMemorySchemaRegistry(resources.add(new KafkaSchemaLog(bootstrap))));
+        this.topics = new Topics(registry, config.partitions());
+    }
+
+    static ClusterReader connect(TollgateConfig config) {
+        return new ClusterReader(config);
+    }
+
+    Topics topics() {
+        return topics;
+    }
+
+    /** Every committed record of the topic, partition by partition, in log order within each. */
+    <V> List<Read<V>> readAll(Topic<String, V> topic) {
+        return read(topic, null);
+    }
+
+    /** The committed records of the one partition the default partitioner puts {@code key} on. */
+    <V> List<Read<V>> readPartitionOf(Topic<String, V> topic, String key) {
+        return read(topic, key);
+    }
+
+    private <V> List<Read<V>> read(Topic<String, V> topic, String keyOrNull) {
+        Properties props = new Properties();
+        props.putAll(kafka.consumer("tollgate-audit", null));
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        List<Read<V>> out = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            consumer.partitionsFor(topic.name(), Duration.ofSeconds(30))
+                    .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+            if (keyOrNull != null) {
+                int partition = Utils.toPositive(Utils.murmur2(keyOrNull.getBytes(StandardCharsets.UTF_8))) % partitions.size();
+                partitions.removeIf(p -> p.partition() != partition);
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> remaining = new HashMap<>(consumer.endOffsets(partitions));
+            var deserializer = topic.valueSerde().deserializer();
+            while (true) {
+                remaining.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
+                if (remaining.isEmpty()) {
+                    break;
+                }
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (keyOrNull != null && !keyOrNull.equals(record.key())) {
+                        continue;
+                    }
+                    try {
+                        out.add(new Read<>(record, record.value() == null ? null : deserializer.deserialize(topic.name(), record.value()), null));
+                    } catch (RuntimeException e) {
+                        out.add(new Read<>(record, null, e.toString()));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        resources.close();
+    }
+}
