@@ -29,6 +29,7 @@ import io.tollgate.schemas.registry.SchemaRegistryServer;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumSet;
@@ -44,7 +45,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Everything one process runs, assembled from the config: Kafka (embedded unless pointed
  * elsewhere), the schema registry (in-process unless pointed elsewhere), Stripe (the local stand-in
- * unless a key is given), and the services asked for. No business logic: only wiring.
+ * unless a key is given, and only for the payment worker and the orchestrator), and the services
+ * asked for. No business logic: only wiring.
  */
 final class TollgateStack implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TollgateStack.class);
@@ -99,7 +101,9 @@ final class TollgateStack implements AutoCloseable {
         String stripeKey = config.stripeApiKey().orElse(null);
         String stripeBase = config.stripeApiBase().orElse(null);
         String webhookSecret = config.stripeWebhookSecret().orElse(null);
-        if (stripeKey == null) {
+        // the worker calls Stripe; the orchestrator verifies the webhooks the stand-in signs
+        boolean talksToStripe = services.contains(Service.PAYMENT_WORKER) || services.contains(Service.ORCHESTRATOR);
+        if (stripeKey == null && talksToStripe) {
             stripeStandIn = track(StripeStandIn.start());
             stripeKey = "sk_test_tollgate_standin";
             stripeBase = stripeStandIn.apiBase();
@@ -107,9 +111,8 @@ final class TollgateStack implements AutoCloseable {
             log.info("local Stripe stand-in ready api_base={} (not Stripe: set STRIPE_API_KEY for the real one)", stripeBase);
         }
         if (services.contains(Service.PAYMENT_WORKER)) {
-            track(new PaymentWorkerService(new PaymentWorkerService.Settings(config.applicationIdPrefix() + "-payment-worker",
-                    StripeGatewayConfig.of(stripeKey, stripeBase == null ? "https://api.stripe.com" : stripeBase), 16),
-                    topics, kafka, secrets).start());
+            track(new PaymentWorkerService(paymentWorkerSettings(config, stripeKey, stripeBase), topics, kafka, secrets)
+                    .start());
         }
         if (services.contains(Service.HOOK_CALLER)) {
             track(new HookCallerService(HookCallerService.Settings.of(config.applicationIdPrefix(), config.devMode()),
@@ -134,6 +137,22 @@ final class TollgateStack implements AutoCloseable {
                 stripeStandIn.sendWebhooksTo(URI.create("http://127.0.0.1:" + port + StripeWebhookEndpoint.PATH), webhookSecret);
             }
         }
+    }
+
+    /**
+     * The payment worker's one config object: Stripe's key and base URL as chosen at start (the configured ones or
+     * the stand-in's; a null base means Stripe itself), everything else from the configuration.
+     */
+    static PaymentWorkerService.Settings paymentWorkerSettings(TollgateConfig config, String stripeKey, String stripeBase) {
+        StripeGatewayConfig defaults = StripeGatewayConfig.of(stripeKey, stripeBase);
+        StripeGatewayConfig stripe = defaults
+                .withTimeouts(Duration.ofMillis(config.stripeConnectTimeoutMs()), Duration.ofMillis(config.stripeTimeoutMs()))
+                .withRetries(config.stripeMaxNetworkRetries() + 1, defaults.initialBackoff(), defaults.maxBackoff())
+                // 0 lets the gateway pick Stripe's limit for the key's mode
+                .withWritesPerSecond(config.stripeWritesPerSecond().orElse(0));
+        PaymentWorkerService.Settings settings = new PaymentWorkerService.Settings(
+                config.applicationIdPrefix() + "-payment-worker", stripe, 16);
+        return settings.withRetryLater(settings.retryLaterWait(), settings.retryLaterMaxWait(), config.paymentGiveUpAfter());
     }
 
     String bootstrapServers() {

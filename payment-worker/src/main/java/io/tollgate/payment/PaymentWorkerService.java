@@ -1,5 +1,6 @@
 package io.tollgate.payment;
 
+import io.tollgate.common.config.TollgateConfig;
 import io.tollgate.common.crypto.SealedFor;
 import io.tollgate.common.crypto.SecretBox;
 import io.tollgate.common.kafka.CommandLog;
@@ -52,7 +53,7 @@ public final class PaymentWorkerService implements AutoCloseable {
      */
     public record Settings(String groupId, StripeGatewayConfig stripe, int stripeThreads, Duration giveUpAfter,
             Duration retryLaterWait, Duration retryLaterMaxWait) {
-        public static final Duration DEFAULT_GIVE_UP_AFTER = Duration.ofMinutes(10);
+        public static final Duration DEFAULT_GIVE_UP_AFTER = TollgateConfig.DEFAULT_PAYMENT_GIVE_UP_AFTER;
 
         public Settings {
             Objects.requireNonNull(stripe, "stripe");

@@ -1,11 +1,12 @@
 package io.tollgate.payment;
 
+import io.tollgate.common.config.TollgateConfig;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
  * Everything the Stripe gateway needs, passed in by the service (from STRIPE_API_KEY and
- * TOLLGATE_STRIPE_API_BASE, or the stand-in's address).
+ * TOLLGATE_STRIPE_API_BASE, or the stand-in's address, and the TOLLGATE_STRIPE_* tuning settings).
  *
  * @param apiKey Stripe secret key ({@code sk_test_...} or {@code sk_live_...}); never logged
  * @param apiBase Stripe's base URL, the stand-in's, or stripe-mock's
@@ -39,9 +40,15 @@ public record StripeGatewayConfig(String apiKey, String apiBase, Duration connec
         }
     }
 
-    /** Production defaults: 3 s connect, 15 s read, 4 attempts, backoff 250 ms doubling to at most 5 s. */
+    /**
+     * Production defaults, those of {@link TollgateConfig} (3 s connect, 15 s read, 4 attempts, writes by the key's
+     * mode), with backoff 250 ms doubling to at most 5 s.
+     */
     public static StripeGatewayConfig of(String apiKey, String apiBase) {
-        return new StripeGatewayConfig(apiKey, apiBase, Duration.ofSeconds(3), Duration.ofSeconds(15), 4,
+        return new StripeGatewayConfig(apiKey, apiBase,
+                Duration.ofMillis(TollgateConfig.DEFAULT_STRIPE_CONNECT_TIMEOUT_MS),
+                Duration.ofMillis(TollgateConfig.DEFAULT_STRIPE_TIMEOUT_MS),
+                TollgateConfig.DEFAULT_STRIPE_MAX_NETWORK_RETRIES + 1,
                 Duration.ofMillis(250), Duration.ofSeconds(5), 0);
     }
 

@@ -3,6 +3,7 @@ package io.tollgate.common.config;
 import io.tollgate.common.crypto.Sha256;
 import java.io.IOException;
 import java.io.Reader;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Properties;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -63,6 +65,17 @@ public final class TollgateConfig {
                 "Stripe base URL (stand-in, stripe-mock or Stripe)"),
         STRIPE_WEBHOOK_SECRET("stripe.webhook.secret", "STRIPE_WEBHOOK_SECRET", null, true,
                 "verifies Stripe-Signature on /v2/stripe/webhook"),
+        STRIPE_TIMEOUT_MS("stripe.timeout.ms", "TOLLGATE_STRIPE_TIMEOUT_MS", null, false,
+                "read timeout of one Stripe call, ms, 1 to 80000 (default 15000)"),
+        STRIPE_CONNECT_TIMEOUT_MS("stripe.connect.timeout.ms", "TOLLGATE_STRIPE_CONNECT_TIMEOUT_MS", null, false,
+                "connect timeout of one Stripe call, ms, 1 to 30000 (default 3000)"),
+        STRIPE_MAX_NETWORK_RETRIES("stripe.max.network.retries", "TOLLGATE_STRIPE_MAX_NETWORK_RETRIES", null, false,
+                "quick retries of a failed Stripe call, same idempotency key, 0 to 10 (default 3, i.e. 4 attempts)"),
+        STRIPE_WRITES_PER_SECOND("stripe.writes.per.second", "TOLLGATE_STRIPE_WRITES_PER_SECOND", null, false,
+                "client-side limit of Stripe writes per second per account; unset: 25 with a test key, 100 live"),
+        PAYMENT_GIVE_UP_AFTER("payment.give.up.after", "TOLLGATE_PAYMENT_GIVE_UP_AFTER", null, false,
+                "how long after its event a Stripe call failing temporarily is retried before the failure is reported, "
+                        + "e.g. 10m, 2h; below 24h (default 10m)"),
         READY_FILE("ready.file", "TOLLGATE_READY_FILE", "--ready-file", false,
                 "file `up` writes {api, bootstrap_servers, schema_registry_url, metrics} to once all is ready"),
         COMMIT_INTERVAL_MS("commit.interval.ms", "TOLLGATE_COMMIT_INTERVAL_MS", null, false,
@@ -148,12 +161,23 @@ public final class TollgateConfig {
     public static final int DEFAULT_PORT = 8080;
     public static final long DEFAULT_COMMIT_INTERVAL_MS = 20;
     public static final Duration DEFAULT_SESSION_TTL = Duration.ofMinutes(60);
-    /** Stripe keeps idempotency keys for 24 hours; a session must end (and cancel its PaymentIntent) before. */
-    public static final Duration MAX_SESSION_TTL = Duration.ofHours(24);
+    /** How long Stripe keeps an idempotency key: a request retried later may be executed again. */
+    public static final Duration STRIPE_IDEMPOTENCY_WINDOW = Duration.ofHours(24);
+    /** A session must end (and cancel its PaymentIntent) within Stripe's idempotency window. */
+    public static final Duration MAX_SESSION_TTL = STRIPE_IDEMPOTENCY_WINDOW;
     public static final int DEFAULT_MAX_ATTEMPTS = 5;
     public static final long DEFAULT_CONFIRM_BUDGET_MS = 2000;
     public static final int DEFAULT_PARTITIONS = 6;
     public static final String DEFAULT_APPLICATION_ID_PREFIX = "tollgate";
+    public static final long DEFAULT_STRIPE_TIMEOUT_MS = 15_000;
+    /** stripe-java's own default read timeout; longer only holds a payment-worker thread for nothing. */
+    public static final long MAX_STRIPE_TIMEOUT_MS = 80_000;
+    public static final long DEFAULT_STRIPE_CONNECT_TIMEOUT_MS = 3_000;
+    public static final long MAX_STRIPE_CONNECT_TIMEOUT_MS = 30_000;
+    /** Three quick retries, four attempts in all, before the call waits for a later round. */
+    public static final int DEFAULT_STRIPE_MAX_NETWORK_RETRIES = 3;
+    public static final int MAX_STRIPE_MAX_NETWORK_RETRIES = 10;
+    public static final Duration DEFAULT_PAYMENT_GIVE_UP_AFTER = Duration.ofMinutes(10);
 
     private static final Pattern AGENCY_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
@@ -171,6 +195,11 @@ public final class TollgateConfig {
     private final String stripeApiKey;
     private final String stripeApiBase;
     private final String stripeWebhookSecret;
+    private final long stripeTimeoutMs;
+    private final long stripeConnectTimeoutMs;
+    private final int stripeMaxNetworkRetries;
+    private final Double stripeWritesPerSecond;
+    private final Duration paymentGiveUpAfter;
     private final Path readyFile;
     private final long commitIntervalMs;
     private final Duration sessionTtl;
@@ -193,6 +222,11 @@ public final class TollgateConfig {
         this.stripeApiKey = b.stripeApiKey;
         this.stripeApiBase = b.stripeApiBase;
         this.stripeWebhookSecret = b.stripeWebhookSecret;
+        this.stripeTimeoutMs = b.stripeTimeoutMs;
+        this.stripeConnectTimeoutMs = b.stripeConnectTimeoutMs;
+        this.stripeMaxNetworkRetries = b.stripeMaxNetworkRetries;
+        this.stripeWritesPerSecond = b.stripeWritesPerSecond;
+        this.paymentGiveUpAfter = b.paymentGiveUpAfter;
         this.readyFile = b.readyFile;
         this.commitIntervalMs = b.commitIntervalMs;
         this.sessionTtl = b.sessionTtl;
@@ -327,6 +361,30 @@ public final class TollgateConfig {
         return Optional.ofNullable(stripeWebhookSecret);
     }
 
+    /** Read timeout of one Stripe call. */
+    public long stripeTimeoutMs() {
+        return stripeTimeoutMs;
+    }
+
+    public long stripeConnectTimeoutMs() {
+        return stripeConnectTimeoutMs;
+    }
+
+    /** Retries after the first attempt of a Stripe call, under the same idempotency key. */
+    public int stripeMaxNetworkRetries() {
+        return stripeMaxNetworkRetries;
+    }
+
+    /** Stripe writes per second and Stripe account; empty means "Stripe's default for the key's mode". */
+    public OptionalDouble stripeWritesPerSecond() {
+        return stripeWritesPerSecond == null ? OptionalDouble.empty() : OptionalDouble.of(stripeWritesPerSecond);
+    }
+
+    /** How long after its journal event the payment worker keeps retrying a Stripe call that fails temporarily. */
+    public Duration paymentGiveUpAfter() {
+        return paymentGiveUpAfter;
+    }
+
     public Optional<Path> readyFile() {
         return Optional.ofNullable(readyFile);
     }
@@ -373,6 +431,11 @@ public final class TollgateConfig {
                 + ", stripeApiKey=" + (stripeApiKey == null ? "<stand-in>" : redacted(true))
                 + ", stripeApiBase=" + stripeApiBase
                 + ", stripeWebhookSecret=" + redacted(stripeWebhookSecret != null)
+                + ", stripeTimeoutMs=" + stripeTimeoutMs
+                + ", stripeConnectTimeoutMs=" + stripeConnectTimeoutMs
+                + ", stripeMaxNetworkRetries=" + stripeMaxNetworkRetries
+                + ", stripeWritesPerSecond=" + (stripeWritesPerSecond == null ? "<by key mode>" : stripeWritesPerSecond)
+                + ", paymentGiveUpAfter=" + paymentGiveUpAfter
                 + ", readyFile=" + readyFile
                 + ", commitIntervalMs=" + commitIntervalMs
                 + ", sessionTtl=" + sessionTtl
@@ -403,6 +466,10 @@ public final class TollgateConfig {
         return port == other.port && devMode == other.devMode && commitIntervalMs == other.commitIntervalMs
                 && maxAttempts == other.maxAttempts && confirmBudgetMs == other.confirmBudgetMs
                 && partitions == other.partitions
+                && stripeTimeoutMs == other.stripeTimeoutMs && stripeConnectTimeoutMs == other.stripeConnectTimeoutMs
+                && stripeMaxNetworkRetries == other.stripeMaxNetworkRetries
+                && Objects.equals(stripeWritesPerSecond, other.stripeWritesPerSecond)
+                && paymentGiveUpAfter.equals(other.paymentGiveUpAfter)
                 && Objects.equals(bootstrapServers, other.bootstrapServers)
                 && Objects.equals(schemaRegistryUrl, other.schemaRegistryUrl)
                 && partnerKeys.equals(other.partnerKeys)
@@ -420,8 +487,9 @@ public final class TollgateConfig {
     @Override
     public int hashCode() {
         return Objects.hash(bootstrapServers, schemaRegistryUrl, port, partnerKeys, Arrays.hashCode(masterKey),
-                devMode, dataDir, stripeApiKey, stripeApiBase, stripeWebhookSecret, readyFile, commitIntervalMs,
-                sessionTtl, maxAttempts, confirmBudgetMs, partitions, applicationIdPrefix, corsOrigins);
+                devMode, dataDir, stripeApiKey, stripeApiBase, stripeWebhookSecret, stripeTimeoutMs,
+                stripeConnectTimeoutMs, stripeMaxNetworkRetries, stripeWritesPerSecond, paymentGiveUpAfter, readyFile,
+                commitIntervalMs, sessionTtl, maxAttempts, confirmBudgetMs, partitions, applicationIdPrefix, corsOrigins);
     }
 
     /**
@@ -441,6 +509,11 @@ public final class TollgateConfig {
         private String stripeApiKey;
         private String stripeApiBase;
         private String stripeWebhookSecret;
+        private long stripeTimeoutMs = DEFAULT_STRIPE_TIMEOUT_MS;
+        private long stripeConnectTimeoutMs = DEFAULT_STRIPE_CONNECT_TIMEOUT_MS;
+        private int stripeMaxNetworkRetries = DEFAULT_STRIPE_MAX_NETWORK_RETRIES;
+        private Double stripeWritesPerSecond;
+        private Duration paymentGiveUpAfter = DEFAULT_PAYMENT_GIVE_UP_AFTER;
         private Path readyFile;
         private long commitIntervalMs = DEFAULT_COMMIT_INTERVAL_MS;
         private Duration sessionTtl = DEFAULT_SESSION_TTL;
@@ -466,6 +539,11 @@ public final class TollgateConfig {
             stripeApiKey = c.stripeApiKey;
             stripeApiBase = c.stripeApiBase;
             stripeWebhookSecret = c.stripeWebhookSecret;
+            stripeTimeoutMs = c.stripeTimeoutMs;
+            stripeConnectTimeoutMs = c.stripeConnectTimeoutMs;
+            stripeMaxNetworkRetries = c.stripeMaxNetworkRetries;
+            stripeWritesPerSecond = c.stripeWritesPerSecond;
+            paymentGiveUpAfter = c.paymentGiveUpAfter;
             readyFile = c.readyFile;
             commitIntervalMs = c.commitIntervalMs;
             sessionTtl = c.sessionTtl;
@@ -536,6 +614,32 @@ public final class TollgateConfig {
 
         public Builder stripeWebhookSecret(String value) {
             stripeWebhookSecret = value;
+            return this;
+        }
+
+        public Builder stripeTimeoutMs(long value) {
+            stripeTimeoutMs = value;
+            return this;
+        }
+
+        public Builder stripeConnectTimeoutMs(long value) {
+            stripeConnectTimeoutMs = value;
+            return this;
+        }
+
+        public Builder stripeMaxNetworkRetries(int value) {
+            stripeMaxNetworkRetries = value;
+            return this;
+        }
+
+        /** Null: Stripe's default for the key's mode. */
+        public Builder stripeWritesPerSecond(Double value) {
+            stripeWritesPerSecond = value;
+            return this;
+        }
+
+        public Builder paymentGiveUpAfter(Duration value) {
+            paymentGiveUpAfter = Objects.requireNonNull(value, "paymentGiveUpAfter");
             return this;
         }
 
@@ -612,6 +716,14 @@ public final class TollgateConfig {
                 case STRIPE_API_KEY -> stripeApiKey = blank ? null : value;
                 case STRIPE_API_BASE -> stripeApiBase = blank ? null : value;
                 case STRIPE_WEBHOOK_SECRET -> stripeWebhookSecret = blank ? null : value;
+                case STRIPE_TIMEOUT_MS -> stripeTimeoutMs = blank ? DEFAULT_STRIPE_TIMEOUT_MS : parseLong(setting, source, value);
+                case STRIPE_CONNECT_TIMEOUT_MS -> stripeConnectTimeoutMs = blank ? DEFAULT_STRIPE_CONNECT_TIMEOUT_MS
+                        : parseLong(setting, source, value);
+                case STRIPE_MAX_NETWORK_RETRIES -> stripeMaxNetworkRetries = blank ? DEFAULT_STRIPE_MAX_NETWORK_RETRIES
+                        : parseInt(setting, source, value);
+                case STRIPE_WRITES_PER_SECOND -> stripeWritesPerSecond = blank ? null : parseDouble(setting, source, value);
+                case PAYMENT_GIVE_UP_AFTER -> paymentGiveUpAfter = blank ? DEFAULT_PAYMENT_GIVE_UP_AFTER
+                        : parseDuration(setting, source, value);
                 case READY_FILE -> readyFile = blank ? null : Path.of(value);
                 case COMMIT_INTERVAL_MS -> commitIntervalMs = blank ? DEFAULT_COMMIT_INTERVAL_MS : parseLong(setting, source, value);
                 case SESSION_TTL -> sessionTtl = blank ? DEFAULT_SESSION_TTL : parseDuration(setting, source, value);
@@ -682,6 +794,29 @@ public final class TollgateConfig {
             if (sessionTtl.isNegative() || sessionTtl.isZero() || sessionTtl.compareTo(MAX_SESSION_TTL) >= 0) {
                 throw invalid(Setting.SESSION_TTL, "must be positive and below 24h (Stripe's idempotency window), got "
                         + sessionTtl);
+            }
+            if (stripeTimeoutMs < 1 || stripeTimeoutMs > MAX_STRIPE_TIMEOUT_MS) {
+                throw invalid(Setting.STRIPE_TIMEOUT_MS, "must be from 1 to " + MAX_STRIPE_TIMEOUT_MS + " ms, got "
+                        + stripeTimeoutMs);
+            }
+            if (stripeConnectTimeoutMs < 1 || stripeConnectTimeoutMs > MAX_STRIPE_CONNECT_TIMEOUT_MS) {
+                throw invalid(Setting.STRIPE_CONNECT_TIMEOUT_MS, "must be from 1 to " + MAX_STRIPE_CONNECT_TIMEOUT_MS
+                        + " ms, got " + stripeConnectTimeoutMs);
+            }
+            if (stripeMaxNetworkRetries < 0 || stripeMaxNetworkRetries > MAX_STRIPE_MAX_NETWORK_RETRIES) {
+                throw invalid(Setting.STRIPE_MAX_NETWORK_RETRIES, "must be from 0 to " + MAX_STRIPE_MAX_NETWORK_RETRIES
+                        + ", got " + stripeMaxNetworkRetries);
+            }
+            if (stripeWritesPerSecond != null && !(stripeWritesPerSecond > 0 && Double.isFinite(stripeWritesPerSecond))) {
+                throw invalid(Setting.STRIPE_WRITES_PER_SECOND, "must be a positive number (unset: 25 with a test key, "
+                        + "100 live), got " + stripeWritesPerSecond);
+            }
+            // Not tied to session.ttl: the worker runs with its own configuration, a PaymentIntent created after its
+            // session ended is canceled by the checkout fold, and cancels and refunds outlive their session anyway.
+            if (paymentGiveUpAfter.isNegative() || paymentGiveUpAfter.isZero()
+                    || paymentGiveUpAfter.compareTo(STRIPE_IDEMPOTENCY_WINDOW) >= 0) {
+                throw invalid(Setting.PAYMENT_GIVE_UP_AFTER, "must be positive and below 24h (Stripe's idempotency "
+                        + "window), got " + paymentGiveUpAfter);
             }
             if (maxAttempts < 1) {
                 throw invalid(Setting.MAX_ATTEMPTS, "must be at least 1, got " + maxAttempts);
@@ -823,6 +958,15 @@ public final class TollgateConfig {
             return Long.parseLong(value);
         } catch (NumberFormatException e) {
             throw new InvalidConfigException(setting, source + " must be a whole number of milliseconds, got '" + value + "'");
+        }
+    }
+
+    private static double parseDouble(Setting setting, String source, String value) {
+        try {
+            // not Double.parseDouble, which also takes NaN, Infinity, hex and a trailing d or f
+            return new BigDecimal(value).doubleValue();
+        } catch (NumberFormatException e) {
+            throw new InvalidConfigException(setting, source + " must be a number such as 25 or 12.5, got '" + value + "'");
         }
     }
 

@@ -36,6 +36,11 @@ class TollgateConfigTest {
         assertThat(config.masterKey()).isEmpty();
         assertThat(config.dataDir()).isEmpty();
         assertThat(config.stripeApiKey()).isEmpty();
+        assertThat(config.stripeTimeoutMs()).isEqualTo(15000);
+        assertThat(config.stripeConnectTimeoutMs()).isEqualTo(3000);
+        assertThat(config.stripeMaxNetworkRetries()).isEqualTo(3);
+        assertThat(config.stripeWritesPerSecond()).isEmpty();
+        assertThat(config.paymentGiveUpAfter()).isEqualTo(Duration.ofMinutes(10));
         assertThat(config.commitIntervalMs()).isEqualTo(20);
         assertThat(config.sessionTtl()).isEqualTo(Duration.ofMinutes(60));
         assertThat(config.maxAttempts()).isEqualTo(5);
@@ -106,6 +111,11 @@ class TollgateConfigTest {
                 Map.entry("STRIPE_API_KEY", "sk_test_123"),
                 Map.entry("TOLLGATE_STRIPE_API_BASE", "http://stripe-mock:12111"),
                 Map.entry("STRIPE_WEBHOOK_SECRET", "whsec_abc"),
+                Map.entry("TOLLGATE_STRIPE_TIMEOUT_MS", "20000"),
+                Map.entry("TOLLGATE_STRIPE_CONNECT_TIMEOUT_MS", "1500"),
+                Map.entry("TOLLGATE_STRIPE_MAX_NETWORK_RETRIES", "5"),
+                Map.entry("TOLLGATE_STRIPE_WRITES_PER_SECOND", "12.5"),
+                Map.entry("TOLLGATE_PAYMENT_GIVE_UP_AFTER", "30m"),
                 Map.entry("TOLLGATE_READY_FILE", "/tmp/ready.json"),
                 Map.entry("TOLLGATE_COMMIT_INTERVAL_MS", "5"),
                 Map.entry("TOLLGATE_SESSION_TTL", "90m"),
@@ -129,6 +139,11 @@ class TollgateConfigTest {
         assertThat(config.stripeApiKey()).contains("sk_test_123");
         assertThat(config.stripeApiBase()).contains("http://stripe-mock:12111");
         assertThat(config.stripeWebhookSecret()).contains("whsec_abc");
+        assertThat(config.stripeTimeoutMs()).isEqualTo(20000);
+        assertThat(config.stripeConnectTimeoutMs()).isEqualTo(1500);
+        assertThat(config.stripeMaxNetworkRetries()).isEqualTo(5);
+        assertThat(config.stripeWritesPerSecond()).hasValue(12.5);
+        assertThat(config.paymentGiveUpAfter()).isEqualTo(Duration.ofMinutes(30));
         assertThat(config.readyFile()).contains(Path.of("/tmp/ready.json"));
         assertThat(config.commitIntervalMs()).isEqualTo(5);
         assertThat(config.sessionTtl()).isEqualTo(Duration.ofMinutes(90));
@@ -157,6 +172,91 @@ class TollgateConfigTest {
                 .isInstanceOf(InvalidConfigException.class)
                 .hasMessageContaining("session.ttl")
                 .hasMessageContaining("60m");
+    }
+
+    @Test
+    void stripeCallSettingsComeFromTheFileAndTheEnvironmentBeatsIt() throws IOException {
+        Path file = write("""
+                dev.mode=true
+                stripe.timeout.ms=8000
+                stripe.connect.timeout.ms=1000
+                stripe.max.network.retries=0
+                stripe.writes.per.second=40
+                payment.give.up.after=2h
+                """);
+
+        TollgateConfig fromFile = TollgateConfig.load(file, Map.of(), Map.of());
+        TollgateConfig overridden = TollgateConfig.load(file, Map.of("TOLLGATE_STRIPE_TIMEOUT_MS", "9000",
+                "TOLLGATE_STRIPE_WRITES_PER_SECOND", " ", "TOLLGATE_PAYMENT_GIVE_UP_AFTER", "PT45M"), Map.of());
+
+        assertThat(fromFile.stripeTimeoutMs()).isEqualTo(8000);
+        assertThat(fromFile.stripeConnectTimeoutMs()).isEqualTo(1000);
+        assertThat(fromFile.stripeMaxNetworkRetries()).isZero();
+        assertThat(fromFile.stripeWritesPerSecond()).hasValue(40);
+        assertThat(fromFile.paymentGiveUpAfter()).isEqualTo(Duration.ofHours(2));
+        assertThat(overridden.stripeTimeoutMs()).isEqualTo(9000);
+        assertThat(overridden.stripeWritesPerSecond()).as("blank counts as unset, the file's value stays").hasValue(40);
+        assertThat(overridden.paymentGiveUpAfter()).isEqualTo(Duration.ofMinutes(45));
+        assertThat(dev().withOverrides(Map.of("stripe.writes.per.second", "40")).withOverrides(
+                Map.of("stripe.writes.per.second", "")).stripeWritesPerSecond()).as("an override to blank resets").isEmpty();
+    }
+
+    @Test
+    void stripeCallLimitsIncludeTheirBounds() {
+        TollgateConfig lowest = dev().withOverrides(Map.of("stripe.timeout.ms", "1", "stripe.connect.timeout.ms", "1",
+                "stripe.max.network.retries", "0", "stripe.writes.per.second", "0.5", "payment.give.up.after", "1ms"));
+        TollgateConfig highest = dev().withOverrides(Map.of("stripe.timeout.ms", "80000",
+                "stripe.connect.timeout.ms", "30000", "stripe.max.network.retries", "10", "payment.give.up.after", "1439m"));
+
+        assertThat(lowest.stripeTimeoutMs()).isEqualTo(1);
+        assertThat(lowest.stripeConnectTimeoutMs()).isEqualTo(1);
+        assertThat(lowest.stripeMaxNetworkRetries()).isZero();
+        assertThat(lowest.stripeWritesPerSecond()).hasValue(0.5);
+        assertThat(lowest.paymentGiveUpAfter()).isEqualTo(Duration.ofMillis(1));
+        assertThat(highest.stripeTimeoutMs()).isEqualTo(80000);
+        assertThat(highest.stripeConnectTimeoutMs()).isEqualTo(30000);
+        assertThat(highest.stripeMaxNetworkRetries()).isEqualTo(10);
+        assertThat(highest.paymentGiveUpAfter()).isEqualTo(Duration.ofHours(24).minusMinutes(1));
+    }
+
+    @Test
+    void stripeCallSettingsOutOfRangeNameTheSettingAndTheRange() throws IOException {
+        Path file = write("dev.mode=true\nstripe.max.network.retries=11\n");
+
+        assertThatThrownBy(() -> TollgateConfig.load(file, Map.of(), Map.of()))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageStartingWith("stripe.max.network.retries in " + file)
+                .hasMessageContaining("from 0 to 10")
+                .satisfies(e -> assertThat(((InvalidConfigException) e).setting()).isEqualTo(Setting.STRIPE_MAX_NETWORK_RETRIES));
+        assertThatThrownBy(() -> TollgateConfig.load(null, Map.of("TOLLGATE_DEV_MODE", "true",
+                "TOLLGATE_STRIPE_TIMEOUT_MS", "90000"), Map.of()))
+                .hasMessageStartingWith("TOLLGATE_STRIPE_TIMEOUT_MS").hasMessageContaining("from 1 to 80000");
+        assertThatThrownBy(() -> TollgateConfig.load(null, Map.of("TOLLGATE_DEV_MODE", "true",
+                "TOLLGATE_STRIPE_CONNECT_TIMEOUT_MS", "3s"), Map.of()))
+                .hasMessageStartingWith("TOLLGATE_STRIPE_CONNECT_TIMEOUT_MS").hasMessageContaining("'3s'");
+        assertThatThrownBy(() -> TollgateConfig.load(null, Map.of("TOLLGATE_DEV_MODE", "true",
+                "TOLLGATE_STRIPE_WRITES_PER_SECOND", "0"), Map.of()))
+                .hasMessageStartingWith("TOLLGATE_STRIPE_WRITES_PER_SECOND").hasMessageContaining("positive");
+        assertThatThrownBy(() -> TollgateConfig.load(null, Map.of("TOLLGATE_DEV_MODE", "true",
+                "TOLLGATE_STRIPE_WRITES_PER_SECOND", "NaN"), Map.of()))
+                .hasMessageStartingWith("TOLLGATE_STRIPE_WRITES_PER_SECOND").hasMessageContaining("'NaN'");
+        assertThatThrownBy(() -> TollgateConfig.load(null, Map.of("TOLLGATE_DEV_MODE", "true"),
+                Map.of("payment.give.up.after", "10 minutes")))
+                .hasMessageStartingWith("--set payment.give.up.after").hasMessageContaining("90s, 60m");
+    }
+
+    @Test
+    void paymentGiveUpAfterMustStayBelowStripesIdempotencyWindowButMayOutlastTheSession() {
+        assertThatThrownBy(() -> TollgateConfig.load(null, Map.of("TOLLGATE_DEV_MODE", "true",
+                "TOLLGATE_PAYMENT_GIVE_UP_AFTER", "24h"), Map.of()))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageStartingWith("TOLLGATE_PAYMENT_GIVE_UP_AFTER")
+                .hasMessageContaining("below 24h")
+                .satisfies(e -> assertThat(((InvalidConfigException) e).setting()).isEqualTo(Setting.PAYMENT_GIVE_UP_AFTER));
+
+        TollgateConfig config = dev().withOverrides(Map.of("session.ttl", "15m", "payment.give.up.after", "2h"));
+
+        assertThat(config.paymentGiveUpAfter()).isGreaterThan(config.sessionTtl());
     }
 
     @Test
@@ -251,6 +351,23 @@ class TollgateConfigTest {
         assertInvalid("stripe.api.base", "ftp://stripe", Setting.STRIPE_API_BASE);
         assertInvalid("application.id.prefix", "has space", Setting.APPLICATION_ID_PREFIX);
         assertInvalid("cors.origins", "https://shop.example/path", Setting.CORS_ORIGINS);
+        assertInvalid("stripe.timeout.ms", "0", Setting.STRIPE_TIMEOUT_MS);
+        assertInvalid("stripe.timeout.ms", "80001", Setting.STRIPE_TIMEOUT_MS);
+        assertInvalid("stripe.timeout.ms", "15s", Setting.STRIPE_TIMEOUT_MS);
+        assertInvalid("stripe.connect.timeout.ms", "0", Setting.STRIPE_CONNECT_TIMEOUT_MS);
+        assertInvalid("stripe.connect.timeout.ms", "30001", Setting.STRIPE_CONNECT_TIMEOUT_MS);
+        assertInvalid("stripe.max.network.retries", "-1", Setting.STRIPE_MAX_NETWORK_RETRIES);
+        assertInvalid("stripe.max.network.retries", "11", Setting.STRIPE_MAX_NETWORK_RETRIES);
+        assertInvalid("stripe.max.network.retries", "three", Setting.STRIPE_MAX_NETWORK_RETRIES);
+        assertInvalid("stripe.writes.per.second", "0", Setting.STRIPE_WRITES_PER_SECOND);
+        assertInvalid("stripe.writes.per.second", "-5", Setting.STRIPE_WRITES_PER_SECOND);
+        assertInvalid("stripe.writes.per.second", "Infinity", Setting.STRIPE_WRITES_PER_SECOND);
+        assertInvalid("stripe.writes.per.second", "1e400", Setting.STRIPE_WRITES_PER_SECOND);
+        assertInvalid("stripe.writes.per.second", "fast", Setting.STRIPE_WRITES_PER_SECOND);
+        assertInvalid("payment.give.up.after", "0s", Setting.PAYMENT_GIVE_UP_AFTER);
+        assertInvalid("payment.give.up.after", "PT-5M", Setting.PAYMENT_GIVE_UP_AFTER);
+        assertInvalid("payment.give.up.after", "25h", Setting.PAYMENT_GIVE_UP_AFTER);
+        assertInvalid("payment.give.up.after", "600", Setting.PAYMENT_GIVE_UP_AFTER);
     }
 
     @Test
@@ -286,6 +403,26 @@ class TollgateConfigTest {
                 .doesNotContain(MASTER_KEY, "sk_live_supersecret", "whsec_supersecret")
                 .contains("masterKey=<redacted>", "stripeApiKey=<redacted>", "stripeWebhookSecret=<redacted>")
                 .contains(HASH_A);
+    }
+
+    @Test
+    void toStringShowsTheStripeCallSettings() {
+        assertThat(dev().toString()).contains("stripeTimeoutMs=15000", "stripeConnectTimeoutMs=3000",
+                "stripeMaxNetworkRetries=3", "stripeWritesPerSecond=<by key mode>", "paymentGiveUpAfter=PT10M");
+        assertThat(dev().withOverrides(Map.of("stripe.writes.per.second", "40", "payment.give.up.after", "2h")).toString())
+                .contains("stripeWritesPerSecond=40.0", "paymentGiveUpAfter=PT2H");
+    }
+
+    @Test
+    void eachStripeCallSettingTakesPartInEqualityAndSurvivesACopy() {
+        Map<String, String> changes = Map.of("stripe.timeout.ms", "9000", "stripe.connect.timeout.ms", "900",
+                "stripe.max.network.retries", "1", "stripe.writes.per.second", "7", "payment.give.up.after", "1h");
+
+        changes.forEach((key, value) -> {
+            TollgateConfig changed = dev().withOverrides(Map.of(key, value));
+            assertThat(changed).as(key).isNotEqualTo(dev());
+            assertThat(changed.toBuilder().build()).as(key).isEqualTo(changed).hasSameHashCodeAs(changed);
+        });
     }
 
     @Test
