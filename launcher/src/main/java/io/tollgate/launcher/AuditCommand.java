@@ -9,7 +9,6 @@ import io.tollgate.orchestrator.checkout.EventChain;
 import io.tollgate.schema.CheckoutEvent;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,7 +39,7 @@ final class AuditCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        try (ClusterReader cluster = ClusterReader.connect(options.load(Map.of()))) {
+        try (ClusterReader cluster = ClusterReader.connect(options.load(ClusterReader.DEFAULTS))) {
             List<ClusterReader.Read<CheckoutEvent>> reads = cluster.readPartitionOf(cluster.topics().checkoutEvents(), sessionId);
             List<CheckoutEvent> events = reads.stream().map(ClusterReader.Read::value).filter(e -> e != null).toList();
             long undecodable = reads.stream().filter(r -> r.undecodable() != null).count();

@@ -33,6 +33,12 @@ import org.apache.kafka.common.utils.Utils;
  * storage topic. Records that do not decode are counted, not fatal: an audit must see past them.
  */
 final class ClusterReader implements AutoCloseable {
+    /**
+     * The audit tools neither decrypt nor serve anything, so they need no master key: the layer under
+     * the file turns dev mode on (which only waives that requirement here), as demo and up do.
+     */
+    static final Map<String, String> DEFAULTS = DemoCommand.DEFAULTS;
+
     /** A decoded record, or the reason it could not be decoded. */
     record Read<V>(ConsumerRecord<String, byte[]> record, V value, String undecodable) {
     }

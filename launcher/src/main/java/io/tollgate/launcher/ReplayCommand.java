@@ -35,7 +35,7 @@ final class ReplayCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (ClusterReader cluster = ClusterReader.connect(options.load(Map.of()))) {
+        try (ClusterReader cluster = ClusterReader.connect(options.load(ClusterReader.DEFAULTS))) {
             var topics = cluster.topics();
             CheckoutReplay replay = new CheckoutReplay();
             int undecodable = 0;

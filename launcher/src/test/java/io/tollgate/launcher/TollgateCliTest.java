@@ -54,10 +54,17 @@ class TollgateCliTest {
 
     @Test
     void commandsThatAreNotThereYetSaySoAndExitTwo() {
-        assertThat(run("audit", "--session", "s1", "--json")).isEqualTo(TollgateCli.USAGE);
         assertThat(run("dlq", "list")).isEqualTo(TollgateCli.USAGE);
 
-        assertThat(err.toString()).contains("tollgate audit: not yet:").contains("tollgate dlq: not yet:");
+        assertThat(err.toString()).contains("tollgate dlq: not yet:");
+    }
+
+    @Test
+    void theAuditToolsNeedACluster() {
+        assertThat(run("audit", "--session", "s1")).isEqualTo(TollgateCli.INVALID_CONFIG);
+        assertThat(run("replay")).isEqualTo(TollgateCli.INVALID_CONFIG);
+
+        assertThat(err.toString()).contains("TOLLGATE_BOOTSTRAP_SERVERS").contains("ready file");
     }
 
     @Test
