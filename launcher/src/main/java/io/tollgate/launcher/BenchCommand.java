@@ -2,6 +2,7 @@ package io.tollgate.launcher;
 
 import io.tollgate.common.config.TollgateConfig;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -14,6 +15,14 @@ import picocli.CommandLine.Spec;
                 + "(a plain Kafka hop, a bare call to the same hook) in the same run, and prints latencies and ratios.",
                 "Numbers from a shared or busy machine are not comparable with each other; compare ratios within one run."})
 final class BenchCommand implements Callable<Integer> {
+    /**
+     * Dev mode as for demo, and no client-side Stripe limit: the stand-in is not Stripe, and the
+     * 25 writes/s Stripe allows a test-mode key would be what is measured. Either can be set back.
+     */
+    static final Map<String, String> BENCH_DEFAULTS = Map.of(
+            TollgateConfig.Setting.DEV_MODE.key(), "true",
+            TollgateConfig.Setting.STRIPE_WRITES_PER_SECOND.key(), "100000");
+
     @Spec
     CommandSpec spec;
 
@@ -36,13 +45,15 @@ final class BenchCommand implements Callable<Integer> {
             return TollgateCli.USAGE;
         }
         String partnerKey = KeysNewCommand.newKey();
-        TollgateConfig config = options.load(DemoCommand.DEFAULTS).toBuilder()
+        TollgateConfig config = options.load(BENCH_DEFAULTS).toBuilder()
                 .addDevPartnerKey(DemoScenarios.AGENCY, partnerKey).port(0).build();
         var out = spec.commandLine().getOut();
         try (TollgateStack stack = TollgateStack.start(config, TollgateStack.all());
              SampleCapacityHook hook = new SampleCapacityHook()) {
-            out.printf("tollgate bench: embedded stack, commit.interval.ms=%d, partitions=%d, %d cores%n",
-                    config.commitIntervalMs(), config.partitions(), Runtime.getRuntime().availableProcessors());
+            out.printf("tollgate bench: embedded stack, commit.interval.ms=%d, partitions=%d, stripe writes/s limit %s, %d cores%n",
+                    config.commitIntervalMs(), config.partitions(),
+                    config.stripeWritesPerSecond().isPresent() ? String.valueOf(config.stripeWritesPerSecond().getAsDouble()) : "by key",
+                    Runtime.getRuntime().availableProcessors());
             ConfirmBenchmark bench = new ConfirmBenchmark(stack, partnerKey, hook, out);
             try {
                 long errors = bench.run(new ConfirmBenchmark.Plan(rate, Duration.ofSeconds(warmupSeconds),

@@ -99,6 +99,10 @@ final class ConfirmBenchmark {
         Load measured = load(plan.ratePerSecond(), plan.duration());
         print("confirm (POST .../confirm -> 200)", measured.confirm());
         print("checkout (create + confirm, from schedule)", measured.checkout());
+        out.println("  where a confirm's time went (from the session's timeline):");
+        print("  commit -> decision reported (fold, hook)", measured.stages().toDecision());
+        print("  decision -> intent reported (fold, Stripe)", measured.stages().toPaymentIntent());
+        print("  intent reported -> answer (fold, view)", measured.stages().toAnswer());
         out.printf("  confirms answered (status=count, 0 = failed before an answer): %s; completed %.1f/s%n",
                 measured.answers(), measured.checkout().getTotalCount() / (double) plan.duration().toSeconds());
         out.println("ratios (confirm / baseline):");
@@ -111,8 +115,20 @@ final class ConfirmBenchmark {
         return measured.errors();
     }
 
+    /**
+     * Where a confirm's time went, from the session's timeline (each entry's time is when its command
+     * was issued; one JVM, one clock): commit to the hook-caller's report (fold pass, journal read,
+     * hook call), to the payment worker's report (fold pass, journal read, Stripe call), and from
+     * there to the answer (fold pass, state topic, the API's view).
+     */
+    private record Stages(Histogram toDecision, Histogram toPaymentIntent, Histogram toAnswer) {
+        Stages() {
+            this(new ConcurrentHistogram(3), new ConcurrentHistogram(3), new ConcurrentHistogram(3));
+        }
+    }
+
     /** @param answers how many confirms answered each status (0 = no answer: an exception) */
-    private record Load(Histogram confirm, Histogram checkout, Map<Integer, Long> answers) {
+    private record Load(Histogram confirm, Histogram checkout, Map<Integer, Long> answers, Stages stages) {
         long errors() {
             return answers.entrySet().stream().filter(e -> e.getKey() != 200).mapToLong(Map.Entry::getValue).sum();
         }
@@ -122,6 +138,7 @@ final class ConfirmBenchmark {
         Histogram confirm = new ConcurrentHistogram(3);
         Histogram checkout = new ConcurrentHistogram(3);
         Map<Integer, Long> answers = new ConcurrentSkipListMap<>();
+        Stages stages = new Stages();
         long intervalNanos = 1_000_000_000L / rate;
         long start = System.nanoTime();
         long end = start + duration.toNanos();
@@ -131,13 +148,14 @@ final class ConfirmBenchmark {
             if (wait > 0) {
                 TimeUnit.NANOSECONDS.sleep(wait);
             }
-            started.add(checkout(scheduled, confirm, checkout, answers));
+            started.add(checkout(scheduled, confirm, checkout, answers, stages));
         }
         CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)).get(2, TimeUnit.MINUTES);
-        return new Load(confirm, checkout, answers);
+        return new Load(confirm, checkout, answers, stages);
     }
 
-    private CompletableFuture<Void> checkout(long intended, Histogram confirm, Histogram checkout, Map<Integer, Long> answers) {
+    private CompletableFuture<Void> checkout(long intended, Histogram confirm, Histogram checkout, Map<Integer, Long> answers,
+            Stages stages) {
         String body = "{\"merchant_id\":\"" + MERCHANT + "\",\"cart\":{\"items\":[{\"id\":\"slot\",\"name\":\"Slot\",\"quantity\":1,"
                 + "\"unit_amount_minor\":1500}],\"total_minor\":1500,\"currency\":\"GBP\"}}";
         return send("POST", "/v2/sessions", body, UUID.randomUUID().toString())
@@ -148,19 +166,39 @@ final class ConfirmBenchmark {
                     String id = read(created.body()).path("id").asText();
                     long confirmStart = System.nanoTime();
                     return send("POST", "/v2/sessions/" + id + "/confirm", "{}", "confirm-" + id)
-                            .thenAccept(answer -> {
+                            .thenCompose(answer -> {
                                 long now = System.nanoTime();
+                                Instant answeredAt = Instant.now();
                                 answers.merge(answer.statusCode(), 1L, Long::sum);
-                                if (answer.statusCode() == 200) {
-                                    confirm.recordValue(now - confirmStart);
-                                    checkout.recordValue(now - intended);
+                                if (answer.statusCode() != 200) {
+                                    return CompletableFuture.completedFuture(null);
                                 }
+                                confirm.recordValue(now - confirmStart);
+                                checkout.recordValue(now - intended);
+                                return send("GET", "/v2/sessions/" + id, null, null)
+                                        .thenAccept(session -> recordStages(read(session.body()), answeredAt, stages));
                             });
                 })
                 .exceptionally(e -> {
                     answers.merge(0, 1L, Long::sum);
                     return null;
                 });
+    }
+
+    private static void recordStages(JsonNode session, Instant answeredAt, Stages stages) {
+        Map<String, Instant> at = new java.util.HashMap<>();
+        for (JsonNode entry : session.path("timeline")) {
+            at.putIfAbsent(entry.path("type").asText(), Instant.parse(entry.path("at").asText()));
+        }
+        Instant committed = at.get("CheckoutCommitted");
+        Instant decided = at.get("HookDecided");
+        Instant created = at.get("PaymentIntentCreated");
+        if (committed == null || decided == null || created == null) {
+            return;
+        }
+        stages.toDecision().recordValue(Math.max(0, Duration.between(committed, decided).toNanos()));
+        stages.toPaymentIntent().recordValue(Math.max(0, Duration.between(decided, created).toNanos()));
+        stages.toAnswer().recordValue(Math.max(0, Duration.between(created, answeredAt).toNanos()));
     }
 
     private void registerMerchant() throws Exception {
@@ -269,7 +307,7 @@ final class ConfirmBenchmark {
     private CompletableFuture<HttpResponse<String>> send(String method, String path, String body, String idempotencyKey) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(api + path)).timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer " + partnerKey).header("Content-Type", "application/json")
-                .method(method, HttpRequest.BodyPublishers.ofString(body));
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (idempotencyKey != null) {
             request.header("Idempotency-Key", idempotencyKey);
         }
