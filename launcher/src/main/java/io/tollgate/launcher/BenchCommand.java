@@ -29,10 +29,10 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions options;
 
-    @Option(names = "--rate", paramLabel = "N", defaultValue = "50", description = "checkouts started per second (default ${DEFAULT-VALUE})")
+    @Option(names = "--rate", paramLabel = "N", defaultValue = "20", description = "checkouts started per second (default ${DEFAULT-VALUE})")
     int rate;
 
-    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "15", description = "warm-up, not measured (default ${DEFAULT-VALUE})")
+    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "60", description = "warm-up, not measured (the JIT is still compiling after a minute on 2 cores) (default ${DEFAULT-VALUE})")
     int warmupSeconds;
 
     @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "30", description = "measured time (default ${DEFAULT-VALUE})")
