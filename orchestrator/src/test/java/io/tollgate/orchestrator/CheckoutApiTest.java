@@ -83,7 +83,9 @@ class CheckoutApiTest {
                 .port(0).partitions(3).applicationIdPrefix(prefix).commitIntervalMs(10)
                 .build();
         topics = new Topics(new InMemorySchemaRegistry(), 3, prefix + ".");
-        TopicProvisioner.ensure(SharedKafka.admin(), topics.specs());
+        try (var admin = SharedKafka.admin()) {
+            TopicProvisioner.ensure(admin, topics.specs());
+        }
         kafka = new KafkaClients(SharedKafka.bootstrapServers());
         secrets = new SecretBox(new byte[32]);
         first = new OrchestratorService(config, topics, kafka, secrets, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));

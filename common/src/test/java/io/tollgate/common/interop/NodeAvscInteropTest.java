@@ -1,9 +1,8 @@
-package io.tollgate.schemas.interop;
+package io.tollgate.common.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tollgate.common.interop.NodeScripts;
 import io.tollgate.schema.CheckoutCommand;
 import io.tollgate.schema.OrderEvent;
 import io.tollgate.schema.PaymentIntentReported;
