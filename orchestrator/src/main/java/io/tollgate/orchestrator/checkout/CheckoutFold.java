@@ -335,6 +335,10 @@ public final class CheckoutFold {
         } else if (p.getStage() == PaymentStage.CONFIRM && shopperPaying) {
             step.emit(PaymentDeclined.newBuilder().setPaymentIntentId(p.getPaymentIntentId() == null ? s.getPaymentIntentId() : p.getPaymentIntentId())
                     .setCode(p.getCode()).setMessage(p.getMessage()).build(), "payment declined: " + p.getCode());
+        } else if (p.getStage() == PaymentStage.CAPTURE && s.getStatus() == SessionStatus.AWAITING_PAYMENT && s.getFundsHeld()) {
+            // The held money cannot be taken (Stripe refused the capture for good): release the hold
+            // rather than leave the session waiting for its expiry.
+            cancel(step, "capture_failed", p.getCode() + (p.getMessage() == null ? "" : ": " + p.getMessage()), true);
         } else {
             step.reject("payment_failure_not_expected", p.getStage() + " failure while " + SessionLifecycle.name(s.getStatus()));
         }

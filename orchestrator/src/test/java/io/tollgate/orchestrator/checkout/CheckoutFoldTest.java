@@ -365,6 +365,32 @@ class CheckoutFoldTest {
         }
 
         @Test
+        void aCaptureStripeRefusesForGoodReleasesTheHoldAndCancels() {
+            CommandScript s = new CommandScript("cs_capture_refused");
+            FoldRun run = held(s);
+            run.apply(s.partnerConfirm());
+
+            run.apply(s.paymentFailure(PaymentStage.CAPTURE, "charge_expired_for_capture", PI));
+
+            assertThat(payloadTypes(run.last.events())).containsExactly(SessionCanceled.class, CancelRequested.class);
+            assertThat(payload(run.last.events(), SessionCanceled.class).getReason()).isEqualTo("capture_failed");
+            assertThat(run.status()).isEqualTo(SessionStatus.CANCELED);
+            assertThat(run.terminalOrderTypes()).containsExactly("order.canceled");
+        }
+
+        @Test
+        void aCaptureFailureWithoutAHeldPaymentIsRefused() {
+            CommandScript s = new CommandScript("cs_capture_stray");
+            FoldRun run = approved(s);
+            run.apply(s.paymentIntent(PI));
+
+            run.apply(s.paymentFailure(PaymentStage.CAPTURE, "charge_expired_for_capture", PI));
+
+            assertThat(payload(run.last.events(), CommandRejected.class).getCode()).isEqualTo("payment_failure_not_expected");
+            assertThat(run.status()).isEqualTo(SessionStatus.AWAITING_PAYMENT);
+        }
+
+        @Test
         void partnerCancelReleasesTheHeldFunds() {
             CommandScript s = new CommandScript("cs_partner_release");
             FoldRun run = held(s);
