@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -63,9 +64,10 @@ final class DlqResendCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         DlqCommand.checkSelection(spec, topic);
-        List<Position> positions = new ArrayList<>();
+        // a set: the same dead letter named twice (0:5 and 00:5) goes once
+        Set<Position> positions = new LinkedHashSet<>();
         if (chosen.offsets != null) {
-            for (String text : new LinkedHashSet<>(chosen.offsets)) {
+            for (String text : chosen.offsets) {
                 try {
                     positions.add(Position.parse(text));
                 } catch (IllegalArgumentException e) {
