@@ -27,10 +27,11 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.utils.Utils;
 
 /**
- * Read-only access to a running Tollgate cluster for the audit tools: what the topics held when
- * asked (every partition read to the end offsets seen at start, committed records only), decoded
- * with the schemas the registry holds — the Confluent-API one, or the in-process registry's own
- * storage topic. Records that do not decode are counted, not fatal: an audit must see past them.
+ * Access to a running Tollgate cluster for the operator's tools (audit, replay, dlq): what the topics
+ * held when asked (every partition read to the end offsets seen at start, committed records only),
+ * decoded with the schemas the registry holds — the Confluent-API one, or the in-process registry's
+ * own storage topic. Records that do not decode are counted, not fatal: an audit must see past them.
+ * It only reads; a tool that writes (dlq resend) makes its producer from {@link #clients()}.
  */
 final class ClusterReader implements AutoCloseable {
     /**
@@ -47,23 +48,33 @@ final class ClusterReader implements AutoCloseable {
     private final KafkaClients kafka;
     private final Topics topics;
 
-    private ClusterReader(TollgateConfig config) {
+    private ClusterReader(TollgateConfig config, String topicPrefix) {
         String bootstrap = config.bootstrapServers().orElseThrow(() -> new InvalidConfigException(TollgateConfig.Setting.BOOTSTRAP_SERVERS,
-                "the audit tools read a running cluster: set TOLLGATE_BOOTSTRAP_SERVERS or --bootstrap-servers "
+                "this command reads a running cluster: set TOLLGATE_BOOTSTRAP_SERVERS or --bootstrap-servers "
                         + "(tollgate up's ready file has them)"));
         this.kafka = new KafkaClients(bootstrap);
         SchemaRegistryClient registry = config.schemaRegistryUrl()
                 .<SchemaRegistryClient>map(url -> new CachingSchemaRegistryClient(new RestSchemaRegistryClient(url)))
                 .orElseGet(() -> new InMemorySchemaRegistry(resources.add(new KafkaSchemaLog(bootstrap))));
-        this.topics = new Topics(registry, config.partitions());
+        this.topics = new Topics(registry, config.partitions(), topicPrefix);
     }
 
     static ClusterReader connect(TollgateConfig config) {
-        return new ClusterReader(config);
+        return connect(config, "");
+    }
+
+    /** With every topic name prefixed, as {@link Topics} allows: tests keep their own topics on a shared broker. */
+    static ClusterReader connect(TollgateConfig config, String topicPrefix) {
+        return new ClusterReader(config, topicPrefix);
     }
 
     Topics topics() {
         return topics;
+    }
+
+    /** The cluster's client settings, for a tool that writes. */
+    KafkaClients clients() {
+        return kafka;
     }
 
     /** Every committed record of the topic, partition by partition, in log order within each. */

@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
         exitCodeList = {
             "0:success",
             "1:failure while running",
-            "2:usage error, or a command that is not available yet",
+            "2:usage error, or a request refused (e.g. dlq resend of a record that is not a dead letter)",
             "3:invalid configuration (the message names the setting)"
         },
         footer = "%nSettings: file (--config) < environment < flags; see docs/configuration.md.")
@@ -66,12 +66,6 @@ public final class TollgateCli implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "Missing command");
-    }
-
-    /** Prints which piece of work brings a command that is not there yet. */
-    static int notYet(CommandSpec spec, String comesWith) {
-        spec.commandLine().getErr().println("tollgate " + spec.name() + ": not yet: " + comesWith);
-        return USAGE;
     }
 
     /** Where the embedded broker keeps its data: {@code <data dir>/kafka}, or a temp directory. */

@@ -53,16 +53,21 @@ class TollgateCliTest {
     }
 
     @Test
-    void commandsThatAreNotThereYetSaySoAndExitTwo() {
-        assertThat(run("dlq", "list")).isEqualTo(TollgateCli.USAGE);
-
-        assertThat(err.toString()).contains("tollgate dlq: not yet:");
+    void dlqNeedsASubcommandAQueueItKnowsAndForResendAChoice() {
+        assertThat(run("dlq")).isEqualTo(TollgateCli.USAGE);
+        assertThat(err.toString()).contains("list or resend");
+        assertThat(run("dlq", "list", "--topic", "orders")).isEqualTo(TollgateCli.USAGE);
+        assertThat(err.toString()).contains("--topic must be one of checkout, merchants, all");
+        assertThat(run("dlq", "resend")).isEqualTo(TollgateCli.USAGE);
+        assertThat(err.toString()).contains("--offset").contains("--all");
     }
 
     @Test
     void theAuditToolsNeedACluster() {
         assertThat(run("audit", "--session", "s1")).isEqualTo(TollgateCli.INVALID_CONFIG);
         assertThat(run("replay")).isEqualTo(TollgateCli.INVALID_CONFIG);
+        assertThat(run("dlq", "list")).isEqualTo(TollgateCli.INVALID_CONFIG);
+        assertThat(run("dlq", "resend", "--all")).isEqualTo(TollgateCli.INVALID_CONFIG);
 
         assertThat(err.toString()).contains("TOLLGATE_BOOTSTRAP_SERVERS").contains("ready file");
     }

@@ -12,6 +12,10 @@ import org.apache.kafka.streams.processor.api.Record;
 public final class DeadLetter {
     public static final String ERROR_HEADER = "tollgate.error";
     public static final String SOURCE_TOPIC_HEADER = "tollgate.source.topic";
+    /** On a command {@code tollgate dlq resend} put back: {@code <dlq topic>:<partition>:<offset>} it came from. */
+    public static final String RESENT_FROM_HEADER = "tollgate.resent.from";
+    /** Headers Tollgate sets on a dead letter or a resent one; a resend drops the old ones. */
+    public static final String HEADER_PREFIX = "tollgate.";
 
     private DeadLetter() {
     }
