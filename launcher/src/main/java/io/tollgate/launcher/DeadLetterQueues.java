@@ -140,8 +140,8 @@ final class DeadLetterQueues {
 
     /**
      * Why this letter must not go back, if it must not: it was not written by a fold, it names
-     * another source, or its bytes would not decode there — and a command the fold cannot
-     * deserialize stops the fold (Kafka Streams' default is to fail on it).
+     * another source, or its bytes would not decode there (the fold would only dead-letter them
+     * again).
      */
     static Optional<String> refusal(Letter letter) {
         Position at = letter.position();

@@ -188,6 +188,44 @@ class CheckoutApiTest {
         assertThat(confirm.statusCode()).as(confirm.body()).isEqualTo(200);
     }
 
+    /** Kafka Streams' default would stop the fold thread on it, and every replacement thread again. */
+    @Test
+    void aCommandThatDoesNotDecodeIsDeadLetteredAndTheFoldGoesOn() throws Exception {
+        byte[] garbage = {0, 0, 0, 0, 42, 1, 2, 3};
+        String key = "sess_garbage_" + UUID.randomUUID();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(kafka.producer("garbage"),
+                new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(topics.checkoutCommands().name(), key, garbage)).get();
+        }
+
+        List<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> dead = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(kafka.consumer("dlq-reader", null),
+                new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            var partition = new org.apache.kafka.common.TopicPartition(topics.checkoutCommandsDlq().name(), 0);
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                consumer.poll(Duration.ofMillis(100)).forEach(r -> {
+                    if (key.equals(r.key())) {
+                        dead.add(r);
+                    }
+                });
+                return !dead.isEmpty();
+            });
+        }
+        assertThat(dead.get(0).value()).isEqualTo(garbage);
+        assertThat(new String(dead.get(0).headers().lastHeader("tollgate.source.topic").value()))
+                .isEqualTo(topics.checkoutCommands().name());
+        assertThat(new String(dead.get(0).headers().lastHeader("tollgate.error").value())).startsWith("undecodable");
+        // every partition still folds: a session on each of them is created and confirmed
+        for (int i = 0; i < 6; i++) {
+            String id = createSession("m1", null).get("id").asText();
+            assertThat(post(first, "/v2/sessions/" + id + "/confirm", "{}", KEY, "k1").statusCode()).isEqualTo(200);
+        }
+    }
+
     @Test
     void sameIdempotencyKeyOnTwoInstancesConcurrentlyGivesOneAttempt() throws Exception {
         workers.hookAnswers.put("m-hook", HookOutcome.APPROVED);

@@ -1,6 +1,10 @@
 package io.tollgate.common.kafka;
 
 import java.nio.charset.StandardCharsets;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.processor.api.Record;
 
@@ -24,8 +28,27 @@ public final class DeadLetter {
             String error) {
         byte[] bytes = failed.value() == null ? null : serializer.serialize(sourceTopic, failed.value());
         Record<String, Object> dead = new Record<String, Object>(failed.key(), bytes, failed.timestamp());
-        dead.headers().add(ERROR_HEADER, error.getBytes(StandardCharsets.UTF_8));
-        dead.headers().add(SOURCE_TOPIC_HEADER, sourceTopic.getBytes(StandardCharsets.UTF_8));
+        mark(dead.headers(), sourceTopic, error);
         return dead;
+    }
+
+    /**
+     * A record that never decoded (Kafka Streams hands over its raw bytes): same key bytes, value and
+     * timestamp, its headers kept, to {@link #topicFor} its source topic.
+     */
+    public static ProducerRecord<byte[], byte[]> ofRaw(ConsumerRecord<byte[], byte[]> failed, String error) {
+        Headers headers = new RecordHeaders(failed.headers().toArray());
+        mark(headers, failed.topic(), error);
+        return new ProducerRecord<>(topicFor(failed.topic()), null, failed.timestamp(), failed.key(), failed.value(), headers);
+    }
+
+    /** The dead-letter topic of a command topic, as {@link Topics} names it. */
+    public static String topicFor(String sourceTopic) {
+        return sourceTopic + ".dlq";
+    }
+
+    private static void mark(Headers headers, String sourceTopic, String error) {
+        headers.add(ERROR_HEADER, error.getBytes(StandardCharsets.UTF_8));
+        headers.add(SOURCE_TOPIC_HEADER, sourceTopic.getBytes(StandardCharsets.UTF_8));
     }
 }

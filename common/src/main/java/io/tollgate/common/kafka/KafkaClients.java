@@ -62,6 +62,7 @@ public final class KafkaClients {
         c.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
         c.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
         c.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 20);
+        c.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterOnBadRecord.class);
         return c;
     }
 }

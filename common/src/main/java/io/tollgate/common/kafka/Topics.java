@@ -59,8 +59,8 @@ public final class Topics {
         merchantCommands = avro(p + "merchants.commands.v1", partitions, MERCHANT_GROUP, FOREVER, MerchantCommand.class, registry);
         merchants = avro(p + "merchants.v1", partitions, MERCHANT_GROUP, COMPACTED, MerchantConfig.class, registry);
         hookCalls = avro(p + "merchants.hook-calls.v1", partitions, null, DAY, HookCall.class, registry);
-        checkoutCommandsDlq = raw(p + "checkout.commands.v1.dlq", 1, WEEK);
-        merchantCommandsDlq = raw(p + "merchants.commands.v1.dlq", 1, WEEK);
+        checkoutCommandsDlq = raw(DeadLetter.topicFor(checkoutCommands.name()), 1, WEEK);
+        merchantCommandsDlq = raw(DeadLetter.topicFor(merchantCommands.name()), 1, WEEK);
     }
 
     public Topic<String, CheckoutCommand> checkoutCommands() {
