@@ -77,7 +77,11 @@ public final class JournalWorker implements AutoCloseable {
         });
         try {
             while (running) {
-                for (ConsumerRecord<String, CheckoutEvent> record : consumer.poll(Duration.ofMillis(20))) {
+                // A journal event that does not decode is passed over (and counts as done, so the
+                // offsets behind it can be committed): one bad record must not stop every session.
+                for (ConsumerRecord<String, CheckoutEvent> record : UndecodableRecords.poll(consumer, Duration.ofMillis(20), name,
+                        (partition, offset) -> inFlight.computeIfAbsent(partition, p -> new ArrayDeque<>())
+                                .add(new InFlight(offset, CompletableFuture.completedFuture(null))))) {
                     TopicPartition partition = new TopicPartition(record.topic(), record.partition());
                     inFlight.computeIfAbsent(partition, p -> new ArrayDeque<>())
                             .add(new InFlight(record.offset(), safely(record)));

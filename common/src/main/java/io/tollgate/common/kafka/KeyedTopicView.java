@@ -121,7 +121,8 @@ public class KeyedTopicView<V, S> implements AutoCloseable {
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> targets = new HashMap<>(consumer.endOffsets(partitions));
             while (running) {
-                for (ConsumerRecord<String, V> record : consumer.poll(Duration.ofMillis(100))) {
+                for (ConsumerRecord<String, V> record : UndecodableRecords.poll(consumer, Duration.ofMillis(100),
+                        "view-" + topic.name(), (partition, offset) -> { })) {
                     S state = fold.apply(states.get(record.key()), record.value());
                     if (state == null) {
                         states.remove(record.key());

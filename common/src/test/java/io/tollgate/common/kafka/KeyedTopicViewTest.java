@@ -23,7 +23,7 @@ class KeyedTopicViewTest {
             Serdes.String(), Serdes.String());
     private final KafkaProducer<String, String> producer = new KafkaProducer<>(kafka.producer("keyed-view-test"),
             Serdes.String().serializer(), Serdes.String().serializer());
-    private KeyedTopicView<String, ?> view;
+    private KeyedTopicView<?, ?> view;
 
     @AfterEach
     void stop() {
@@ -81,6 +81,25 @@ class KeyedTopicViewTest {
 
         assertThat(latest.get("k")).contains("v2");
         assertThat(latest.get("gone")).isEqualTo(Optional.empty());
+    }
+
+    @Test
+    void aRecordThatDoesNotDecodeIsPassedOverAndTheViewGoesOn() throws Exception {
+        Topic<String, Integer> ints = new Topic<>(TopicSpec.of(SharedKafka.uniqueName("keyed-view-ints"), 1),
+                Serdes.String(), Serdes.Integer());
+        try (Admin admin = SharedKafka.admin();
+             KafkaProducer<String, byte[]> raw = new KafkaProducer<>(kafka.producer("keyed-view-raw"),
+                     Serdes.String().serializer(), Serdes.ByteArray().serializer())) {
+            TopicProvisioner.ensure(admin, List.of(ints.spec()));
+            raw.send(new ProducerRecord<>(ints.name(), "bad", new byte[] {1, 2, 3})).get();
+            raw.send(new ProducerRecord<>(ints.name(), "good", Serdes.Integer().serializer().serialize(ints.name(), 7))).get();
+        }
+        CompactedTopicView<Integer> latest = new CompactedTopicView<>(ints, kafka.consumer("keyed-view-ints", null)).start();
+        view = latest;
+
+        assertThat(latest.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+        assertThat(latest.get("good")).contains(7);
+        assertThat(latest.get("bad")).isEmpty();
     }
 
     private void provision() {
