@@ -281,6 +281,13 @@ class CheckoutApiTest {
         HttpResponse<String> huge = post(first, "/v2/sessions", "{\"merchant_id\":\"" + "x".repeat(300_000) + "\"}", KEY, null);
         assertThat(huge.statusCode()).isEqualTo(413);
         assertThat(JSON.readTree(huge.body()).at("/error/code").asText()).isEqualTo("payload_too_large");
+        HttpResponse<String> wrongMethod = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + first.port() + "/v2/sessions"))
+                .DELETE().header("Authorization", "Bearer " + KEY).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(wrongMethod.statusCode()).isEqualTo(405);
+        assertThat(JSON.readTree(wrongMethod.body()).at("/error/code").asText()).isEqualTo("method_not_allowed");
+        HttpResponse<String> noRoute = get(first, "/v2/nothing-here", KEY);
+        assertThat(noRoute.statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(noRoute.body()).at("/error/code").asText()).isEqualTo("not_found");
     }
 
     @Test

@@ -93,6 +93,11 @@ public final class StripeWebhookEndpoint {
     }
 
     private static void error(Context ctx, int status, String code, String message) {
-        ctx.status(status).json(Map.of("error", Map.of("code", code, "message", message, "meta", Map.of())));
+        // the API's error shape, fields in its order (code, message, meta)
+        Map<String, Object> error = new java.util.LinkedHashMap<>();
+        error.put("code", code);
+        error.put("message", message);
+        error.put("meta", Map.of());
+        ctx.status(status).json(Map.of("error", error));
     }
 }

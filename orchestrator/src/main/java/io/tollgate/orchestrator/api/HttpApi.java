@@ -32,6 +32,8 @@ public final class HttpApi implements AutoCloseable {
             config.jsonMapper(new JavalinJackson(mapper, false));
             config.http.maxRequestSize = JsonBodies.SESSION_LIMIT + 1024L;
             config.router.ignoreTrailingSlashes = true;
+            // a known path with the wrong method says so, rather than pretending the path is not there
+            config.http.prefer405over404 = true;
             if (!corsOrigins.isEmpty()) {
                 config.bundledPlugins.enableCors(cors -> cors.addRule(rule -> {
                     if (corsOrigins.contains("*")) {
