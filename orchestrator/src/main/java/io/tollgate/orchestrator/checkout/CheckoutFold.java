@@ -214,6 +214,11 @@ public final class CheckoutFold {
                 // Only a hook defers: a session without one was approved when it was committed.
                 Instant partnerDeadline = step.command.getIssuedAt().plus(Duration.ofMinutes(a.getHook().getPartnerWaitMinutes()));
                 s.setPartnerDeadline(partnerDeadline);
+                // The merchant's partner_wait_minutes governs a deferred session: the session's own
+                // limit (60 minutes by default) would otherwise cut a 240-minute wait short.
+                if (partnerDeadline.isAfter(s.getExpiresAt())) {
+                    s.setExpiresAt(partnerDeadline);
+                }
                 step.transition(SessionStatus.AWAITING_PARTNER);
                 step.emit(AwaitingPartner.newBuilder().setAttempt(a.getNumber()).setPartnerDeadline(partnerDeadline).build(),
                         "waiting for the partner until " + partnerDeadline);
@@ -423,7 +428,8 @@ public final class CheckoutFold {
             step.drop();
             return;
         }
-        cancel(step, sessionDue ? "session_expired" : "partner_timeout", null, true);
+        // waiting on the partner is what ran out, whichever timer fired
+        cancel(step, partnerDue ? "partner_timeout" : "session_expired", null, true);
     }
 
     // ---- shared moves --------------------------------------------------------------------------

@@ -145,7 +145,8 @@ public final class CheckoutFoldProcessor implements Processor<String, CheckoutCo
                 continue;
             }
             Instant dueAt = Instant.ofEpochMilli(Long.parseLong(entry.key.substring(0, entry.key.indexOf('|'))));
-            boolean partner = s.getPartnerDeadline() != null && s.getPartnerDeadline().equals(dueAt) && !s.getExpiresAt().equals(dueAt);
+            boolean partner = s.getStatus() == SessionStatus.AWAITING_PARTNER && s.getPartnerDeadline() != null
+                    && !dueAt.isBefore(s.getPartnerDeadline());
             CheckoutCommand expire = CheckoutCommand.newBuilder()
                     .setCommandId("expire_" + s.getSessionId() + "_" + dueAt.toEpochMilli())
                     .setSessionId(s.getSessionId()).setAgencyId(s.getAgencyId()).setMerchantId(s.getMerchantId())

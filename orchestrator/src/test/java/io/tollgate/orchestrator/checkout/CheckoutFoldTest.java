@@ -466,14 +466,28 @@ class CheckoutFoldTest {
         }
 
         @Test
-        void sessionExpiryBeforeThePartnerDeadlineIsASessionExpiry() {
-            CommandScript s = new CommandScript("cs_partner_expired");
-            FoldRun run = FoldRun.of(s.create(CREATE_KEY, CREATE_HASH, T0.plus(Duration.ofMinutes(10)), 5),
+        void thePartnersWaitOutlastsAShorterSessionLimit() {
+            CommandScript s = new CommandScript("cs_partner_outlasts");
+            Instant sessionLimit = T0.plus(Duration.ofMinutes(10));
+            FoldRun run = FoldRun.of(s.create(CREATE_KEY, CREATE_HASH, sessionLimit, 5),
                     s.confirm("k1", hook(FailMode.CLOSED, HookMode.DEFERRED)), s.decision(1, HookOutcome.DEFERRED));
+            Instant partnerDeadline = run.state.getPartnerDeadline();
+            assertThat(run.state.getExpiresAt()).isEqualTo(partnerDeadline).isAfter(sessionLimit);
 
-            run.apply(s.expire("session_expired", run.state.getExpiresAt()));
+            run.apply(s.expire("session_expired", sessionLimit));
+            assertThat(run.last.dropped()).as("the session's own limit no longer applies").isTrue();
 
-            assertThat(payload(run.last.events(), SessionCanceled.class).getReason()).isEqualTo("session_expired");
+            run.apply(s.expire("partner_timeout", partnerDeadline));
+            assertThat(payload(run.last.events(), SessionCanceled.class).getReason()).isEqualTo("partner_timeout");
+            assertThat(run.status()).isEqualTo(SessionStatus.CANCELED);
+        }
+
+        @Test
+        void aSessionLimitBeyondThePartnersWaitStaysAsItWas() {
+            CommandScript s = new CommandScript("cs_partner_short");
+            FoldRun run = deferred(s);
+
+            assertThat(run.state.getExpiresAt()).isEqualTo(s.expiresAt()).isAfter(run.state.getPartnerDeadline());
         }
     }
 
@@ -587,17 +601,19 @@ class CheckoutFoldTest {
 
             assertThat(payloadTypes(run.last.events())).containsExactlyElementsOf(hasIntent
                     ? List.of(SessionCanceled.class, CancelRequested.class) : List.of(SessionCanceled.class));
-            assertThat(payload(run.last.events(), SessionCanceled.class).getReason()).isEqualTo("session_expired");
+            // a session still waiting on the partner ran out of the partner's time too
+            String reason = stateName.equals("partner") ? "partner_timeout" : "session_expired";
+            assertThat(payload(run.last.events(), SessionCanceled.class).getReason()).isEqualTo(reason);
             if (hasIntent) {
                 CancelRequested cancel = payload(run.last.events(), CancelRequested.class);
                 assertThat(cancel.getPaymentIntentId()).isEqualTo(PI);
-                assertThat(cancel.getReason()).isEqualTo("session_expired");
+                assertThat(cancel.getReason()).isEqualTo(reason);
                 assertThat(cancel.getStripeAccount()).isEqualTo("acct_yoga");
             }
             assertThat(run.status()).isEqualTo(SessionStatus.CANCELED);
             assertThat(run.last.orders()).singleElement().satisfies(order -> {
                 assertThat(order.getType()).isEqualTo("order.canceled");
-                assertThat(order.getReason()).isEqualTo("session_expired");
+                assertThat(order.getReason()).isEqualTo(reason);
                 assertThat(order.getPaymentIntentId()).isEqualTo(hasIntent ? PI : null);
             });
         }
