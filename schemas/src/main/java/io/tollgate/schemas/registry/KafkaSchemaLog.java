@@ -27,6 +27,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -212,15 +213,16 @@ public final class KafkaSchemaLog implements SchemaLog, AutoCloseable {
                     throw e;
                 }
             }
-            TopicDescription description = admin.describeTopics(Set.of(topic)).allTopicNames()
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(topic);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            TopicDescription description = onceVisible(deadline, () -> admin.describeTopics(Set.of(topic)).allTopicNames()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(topic));
             if (description.partitions().size() != 1) {
                 throw new IllegalStateException("schema log topic " + topic + " has " + description.partitions().size()
                         + " partitions; it needs exactly 1 so that ids follow log order");
             }
             ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-            Config topicConfig = admin.describeConfigs(Set.of(resource)).all()
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(resource);
+            Config topicConfig = onceVisible(deadline, () -> admin.describeConfigs(Set.of(resource)).all()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(resource));
             String policy = topicConfig.get(TopicConfig.CLEANUP_POLICY_CONFIG).value();
             if (!policy.equals(TopicConfig.CLEANUP_POLICY_COMPACT)) {
                 throw new IllegalStateException("schema log topic " + topic + " has cleanup.policy=" + policy
@@ -232,6 +234,28 @@ public final class KafkaSchemaLog implements SchemaLog, AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             throw storeError("cannot create or check schema log topic " + topic + ": " + cause, cause);
+        }
+    }
+
+    private interface AdminCall<T> {
+        T get() throws InterruptedException, ExecutionException, TimeoutException;
+    }
+
+    /**
+     * A topic just created is not yet known to every part of the broker: describing it can answer
+     * "unknown topic" for a moment. That answer is retried until the deadline; any other is not.
+     */
+    private static <T> T onceVisible(long deadlineNanos, AdminCall<T> call)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        while (true) {
+            try {
+                return call.get();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadlineNanos) {
+                    throw e;
+                }
+                Thread.sleep(50);
+            }
         }
     }
 
