@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
 public final class NodeScripts {
     static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration INSTALL_TIMEOUT = Duration.ofMinutes(5);
-    private static final int MIN_NODE_MAJOR = 18;
+    private static final int MIN_NODE_MAJOR = 20;
 
     private NodeScripts() {
     }
