@@ -33,10 +33,10 @@ public final class KeyedWaiters<V> {
         if (current != null) {
             try {
                 if (condition.test(current)) {
-                    future.complete(current);
+                    settle(key, waiter, current, null);
                 }
             } catch (RuntimeException e) {
-                future.completeExceptionally(e);
+                settle(key, waiter, null, e);
             }
         }
         return future.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -53,17 +53,27 @@ public final class KeyedWaiters<V> {
             try {
                 satisfied = waiter.condition().test(value);
             } catch (RuntimeException e) {
-                waiter.future().completeExceptionally(e);
+                settle(key, waiter, null, e);
                 continue;
             }
             if (satisfied) {
-                waiter.future().complete(value);
+                settle(key, waiter, value, null);
             }
         }
     }
 
     public int pending() {
         return byKey.values().stream().mapToInt(List::size).sum();
+    }
+
+    /** Removed before completed, so whoever the completion wakes sees it gone from {@link #pending()}. */
+    private void settle(String key, Waiter<V> waiter, V value, RuntimeException error) {
+        remove(key, waiter);
+        if (error != null) {
+            waiter.future().completeExceptionally(error);
+        } else {
+            waiter.future().complete(value);
+        }
     }
 
     private void remove(String key, Waiter<V> waiter) {
