@@ -75,6 +75,14 @@ public final class CheckoutFold {
         AvroClassTrust.trustContracts();
     }
 
+    /**
+     * Why a record on the command log is no command for the fold at all (it is dead-lettered, not
+     * folded), or null when it is one: the fold and a replay of it must agree on this.
+     */
+    public static String misfiled(String key, CheckoutCommand command) {
+        return command == null || key == null || !key.equals(command.getSessionId()) ? "command key must be its session_id" : null;
+    }
+
     public static String paymentIdempotencyKey(String sessionId) {
         return "tollgate_" + sessionId + "_pi";
     }

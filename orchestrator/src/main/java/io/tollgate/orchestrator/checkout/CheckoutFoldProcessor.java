@@ -68,8 +68,9 @@ public final class CheckoutFoldProcessor implements Processor<String, CheckoutCo
     @Override
     public void process(Record<String, CheckoutCommand> record) {
         CheckoutCommand command = record.value();
-        if (command == null || record.key() == null || !record.key().equals(command.getSessionId())) {
-            deadLetter(record, "command key must be its session_id");
+        String misfiled = CheckoutFold.misfiled(record.key(), command);
+        if (misfiled != null) {
+            deadLetter(record, misfiled);
             return;
         }
         SessionState before = sessions.get(record.key());

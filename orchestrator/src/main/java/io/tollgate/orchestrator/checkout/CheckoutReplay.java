@@ -57,7 +57,7 @@ public final class CheckoutReplay {
      */
     public void fold(String key, CheckoutCommand command) {
         commands++;
-        if (command == null || key == null || !key.equals(command.getSessionId())) {
+        if (CheckoutFold.misfiled(key, command) != null) {
             skipped++;
             return;
         }
@@ -91,7 +91,8 @@ public final class CheckoutReplay {
         List<String> pending = new ArrayList<>();
         long eventCount = 0;
         long orderCount = 0;
-        for (String session : union(events.keySet(), writtenEvents.keySet())) {
+        List<String> sessions = union(events.keySet(), writtenEvents.keySet());
+        for (String session : sessions) {
             List<CheckoutEvent> expected = events.getOrDefault(session, List.of());
             List<CheckoutEvent> actual = writtenEvents.getOrDefault(session, List.of());
             eventCount += actual.size();
@@ -110,7 +111,7 @@ public final class CheckoutReplay {
                         written == null ? "none" : describe(written)));
             }
         }
-        return new Report(commands, skipped, union(events.keySet(), writtenEvents.keySet()).size(), eventCount, orderCount,
+        return new Report(commands, skipped, sessions.size(), eventCount, orderCount,
                 differences, pending);
     }
 
