@@ -6,10 +6,6 @@ import io.tollgate.common.kafka.KafkaClients;
 import io.tollgate.common.kafka.Topic;
 import io.tollgate.common.kafka.Topics;
 import io.tollgate.common.lifecycle.Resources;
-import io.tollgate.schemas.registry.CachingSchemaRegistryClient;
-import io.tollgate.schemas.registry.InMemorySchemaRegistry;
-import io.tollgate.schemas.registry.KafkaSchemaLog;
-import io.tollgate.schemas.registry.RestSchemaRegistryClient;
 import io.tollgate.schemas.registry.SchemaRegistryClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -53,9 +49,7 @@ final class ClusterReader implements AutoCloseable {
                 "this command reads a running cluster: set TOLLGATE_BOOTSTRAP_SERVERS or --bootstrap-servers "
                         + "(tollgate up's ready file has them)"));
         this.kafka = new KafkaClients(bootstrap);
-        SchemaRegistryClient registry = config.schemaRegistryUrl()
-                .<SchemaRegistryClient>map(url -> new CachingSchemaRegistryClient(new RestSchemaRegistryClient(url)))
-                .orElseGet(() -> new InMemorySchemaRegistry(resources.add(new KafkaSchemaLog(bootstrap))));
+        SchemaRegistryClient registry = TollgateStack.schemaRegistry(config, bootstrap, resources);
         this.topics = new Topics(registry, config.partitions(), topicPrefix);
     }
 

@@ -81,16 +81,13 @@ final class TollgateStack implements AutoCloseable {
             log.info("embedded kafka ready bootstrap_servers={}", bootstrapServers);
         }
         kafka = new KafkaClients(bootstrapServers);
-        SchemaRegistryClient registry;
-        if (config.schemaRegistryUrl().isPresent()) {
-            registryUrl = config.schemaRegistryUrl().get();
-            registry = new CachingSchemaRegistryClient(new RestSchemaRegistryClient(registryUrl));
-        } else {
-            InMemorySchemaRegistry inProcess = new InMemorySchemaRegistry(track(new KafkaSchemaLog(bootstrapServers)));
+        SchemaRegistryClient registry = schemaRegistry(config, bootstrapServers, started);
+        if (registry instanceof InMemorySchemaRegistry inProcess) {
             SchemaRegistryServer server = track(SchemaRegistryServer.start(inProcess));
             registryUrl = server.url();
-            registry = inProcess;
             log.info("in-process schema registry ready url={}", registryUrl);
+        } else {
+            registryUrl = config.schemaRegistryUrl().orElseThrow();
         }
         topics = new Topics(registry, config.partitions());
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
@@ -153,6 +150,16 @@ final class TollgateStack implements AutoCloseable {
         PaymentWorkerService.Settings settings = new PaymentWorkerService.Settings(
                 config.applicationIdPrefix() + "-payment-worker", stripe, 16);
         return settings.withRetryLater(settings.retryLaterWait(), settings.retryLaterMaxWait(), config.paymentGiveUpAfter());
+    }
+
+    /**
+     * The Confluent-API registry the config names, or else the in-process one stored in the cluster's
+     * {@code _tollgate_schemas} topic (its log is added to {@code resources}, to be closed with them).
+     */
+    static SchemaRegistryClient schemaRegistry(TollgateConfig config, String bootstrapServers, Resources resources) {
+        return config.schemaRegistryUrl()
+                .<SchemaRegistryClient>map(url -> new CachingSchemaRegistryClient(new RestSchemaRegistryClient(url)))
+                .orElseGet(() -> new InMemorySchemaRegistry(resources.add(new KafkaSchemaLog(bootstrapServers))));
     }
 
     String bootstrapServers() {
