@@ -16,20 +16,20 @@ import io.tollgate.schema.HookMode;
 import io.tollgate.schema.HookOutcome;
 import io.tollgate.schema.HookSnapshot;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.ConcurrentHistogram;
@@ -62,8 +62,6 @@ final class ConfirmBenchmark {
     private static final String MERCHANT = "bench-studio";
 
     private final TollgateStack stack;
-    private final String api;
-    private final String partnerKey;
     private final SampleCapacityHook hook;
     private final PrintWriter out;
     private final ExecutorService callers = Executors.newFixedThreadPool(8, r -> {
@@ -71,13 +69,13 @@ final class ConfirmBenchmark {
         t.setDaemon(true);
         return t;
     });
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).executor(callers).build();
+    private final PartnerApi partner;
     private String hookSecret;
 
     ConfirmBenchmark(TollgateStack stack, String partnerKey, SampleCapacityHook hook, PrintWriter out) {
         this.stack = stack;
-        this.api = stack.apiUrl().orElseThrow();
-        this.partnerKey = partnerKey;
+        this.partner = new PartnerApi(stack.apiUrl().orElseThrow(), partnerKey,
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).executor(callers).build());
         this.hook = hook;
         this.out = out;
     }
@@ -100,9 +98,10 @@ final class ConfirmBenchmark {
         print("confirm (POST .../confirm -> 200)", measured.confirm());
         print("checkout (create + confirm, from schedule)", measured.checkout());
         out.println("  where a confirm's time went (from the session's timeline):");
-        print("  commit -> decision reported (fold, hook)", measured.stages().toDecision());
-        print("  decision -> intent reported (fold, Stripe)", measured.stages().toPaymentIntent());
-        print("  intent reported -> answer (fold, view)", measured.stages().toAnswer());
+        Stages stages = stagesOf(measured.answered());
+        print("  commit -> decision reported (fold, hook)", stages.toDecision());
+        print("  decision -> intent reported (fold, Stripe)", stages.toPaymentIntent());
+        print("  intent reported -> answer (fold, view)", stages.toAnswer());
         out.printf("  confirms answered (status=count, 0 = failed before an answer): %s; completed %.1f/s%n",
                 measured.answers(), measured.checkout().getTotalCount() / (double) plan.duration().toSeconds());
         out.println("ratios (confirm / baseline):");
@@ -127,8 +126,15 @@ final class ConfirmBenchmark {
         }
     }
 
-    /** @param answers how many confirms answered each status (0 = no answer: an exception) */
-    private record Load(Histogram confirm, Histogram checkout, Map<Integer, Long> answers, Stages stages) {
+    /** A confirm answered 200: the session, and when the answer came. */
+    private record Answered(String sessionId, Instant at) {
+    }
+
+    /**
+     * @param answers how many confirms answered each status (0 = no answer: an exception)
+     * @param answered the confirms answered 200, whose timelines are read once the load is over
+     */
+    private record Load(Histogram confirm, Histogram checkout, Map<Integer, Long> answers, Queue<Answered> answered) {
         long errors() {
             return answers.entrySet().stream().filter(e -> e.getKey() != 200).mapToLong(Map.Entry::getValue).sum();
         }
@@ -138,7 +144,7 @@ final class ConfirmBenchmark {
         Histogram confirm = new ConcurrentHistogram(3);
         Histogram checkout = new ConcurrentHistogram(3);
         Map<Integer, Long> answers = new ConcurrentSkipListMap<>();
-        Stages stages = new Stages();
+        Queue<Answered> answered = new ConcurrentLinkedQueue<>();
         long intervalNanos = 1_000_000_000L / rate;
         long start = System.nanoTime();
         long end = start + duration.toNanos();
@@ -148,35 +154,32 @@ final class ConfirmBenchmark {
             if (wait > 0) {
                 TimeUnit.NANOSECONDS.sleep(wait);
             }
-            started.add(checkout(scheduled, confirm, checkout, answers, stages));
+            started.add(checkout(scheduled, confirm, checkout, answers, answered));
         }
         CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)).get(2, TimeUnit.MINUTES);
-        return new Load(confirm, checkout, answers, stages);
+        return new Load(confirm, checkout, answers, answered);
     }
 
     private CompletableFuture<Void> checkout(long intended, Histogram confirm, Histogram checkout, Map<Integer, Long> answers,
-            Stages stages) {
+            Queue<Answered> answered) {
         String body = "{\"merchant_id\":\"" + MERCHANT + "\",\"cart\":{\"items\":[{\"id\":\"slot\",\"name\":\"Slot\",\"quantity\":1,"
                 + "\"unit_amount_minor\":1500}],\"total_minor\":1500,\"currency\":\"GBP\"}}";
-        return send("POST", "/v2/sessions", body, UUID.randomUUID().toString())
+        return partner.sendAsync("POST", "/v2/sessions", body, UUID.randomUUID().toString())
                 .thenCompose(created -> {
                     if (created.statusCode() != 201) {
                         throw new IllegalStateException("create answered " + created.statusCode());
                     }
                     String id = read(created.body()).path("id").asText();
                     long confirmStart = System.nanoTime();
-                    return send("POST", "/v2/sessions/" + id + "/confirm", "{}", "confirm-" + id)
-                            .thenCompose(answer -> {
+                    return partner.sendAsync("POST", "/v2/sessions/" + id + "/confirm", "{}", "confirm-" + id)
+                            .thenAccept(answer -> {
                                 long now = System.nanoTime();
-                                Instant answeredAt = Instant.now();
                                 answers.merge(answer.statusCode(), 1L, Long::sum);
-                                if (answer.statusCode() != 200) {
-                                    return CompletableFuture.completedFuture(null);
+                                if (answer.statusCode() == 200) {
+                                    confirm.recordValue(now - confirmStart);
+                                    checkout.recordValue(now - intended);
+                                    answered.add(new Answered(id, Instant.now()));
                                 }
-                                confirm.recordValue(now - confirmStart);
-                                checkout.recordValue(now - intended);
-                                return send("GET", "/v2/sessions/" + id, null, null)
-                                        .thenAccept(session -> recordStages(read(session.body()), answeredAt, stages));
                             });
                 })
                 .exceptionally(e -> {
@@ -185,8 +188,17 @@ final class ConfirmBenchmark {
                 });
     }
 
+    /** Read after the load, so that reading the timelines adds nothing to what is measured. */
+    private Stages stagesOf(Queue<Answered> answered) throws Exception {
+        Stages stages = new Stages();
+        for (Answered a : answered) {
+            recordStages(read(partner.send("GET", "/v2/sessions/" + a.sessionId(), null, null).body()), a.at(), stages);
+        }
+        return stages;
+    }
+
     private static void recordStages(JsonNode session, Instant answeredAt, Stages stages) {
-        Map<String, Instant> at = new java.util.HashMap<>();
+        Map<String, Instant> at = new HashMap<>();
         for (JsonNode entry : session.path("timeline")) {
             at.putIfAbsent(entry.path("type").asText(), Instant.parse(entry.path("at").asText()));
         }
@@ -202,13 +214,7 @@ final class ConfirmBenchmark {
     }
 
     private void registerMerchant() throws Exception {
-        String base = "/v2/agencies/" + DemoScenarios.AGENCY + "/merchants/" + MERCHANT;
-        HttpResponse<String> merchant = send("PUT", base, "{\"display_name\":\"Bench studio\"}", null).get();
-        require(merchant, 200);
-        HttpResponse<String> put = send("PUT", base + "/pre-confirmation", "{\"url\":\"" + hook.url("/approve")
-                + "\",\"fail_mode\":\"closed\",\"timeout_ms\":2000}", UUID.randomUUID().toString()).get();
-        require(put, 200);
-        hookSecret = read(put.body()).get("secret").asText();
+        hookSecret = partner.registerMerchant(DemoScenarios.AGENCY, MERCHANT, hook.url("/approve"), "closed", 2000, "sync");
         hook.trust(MERCHANT, hookSecret);
     }
 
@@ -295,23 +301,6 @@ final class ConfirmBenchmark {
         } catch (java.io.IOException e) {
             throw new IllegalStateException("not JSON: " + body, e);
         }
-    }
-
-    private static void require(HttpResponse<String> response, int status) {
-        if (response.statusCode() != status) {
-            throw new IllegalStateException(response.request().method() + " " + response.request().uri() + " answered "
-                    + response.statusCode() + ": " + response.body());
-        }
-    }
-
-    private CompletableFuture<HttpResponse<String>> send(String method, String path, String body, String idempotencyKey) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(api + path)).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + partnerKey).header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (idempotencyKey != null) {
-            request.header("Idempotency-Key", idempotencyKey);
-        }
-        return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     void close() {

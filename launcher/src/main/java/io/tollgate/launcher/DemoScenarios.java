@@ -3,9 +3,7 @@ package io.tollgate.launcher;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.UUID;
@@ -18,18 +16,16 @@ final class DemoScenarios {
     static final String AGENCY = "demo-agency";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final String api;
-    private final String partnerKey;
+    private final PartnerApi partner;
     private final TollgateStack stack;
     private final SampleCapacityHook hook;
     private final PrintWriter out;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private int failures;
 
     DemoScenarios(TollgateStack stack, String partnerKey, SampleCapacityHook hook, PrintWriter out) {
         this.stack = stack;
-        this.api = stack.apiUrl().orElseThrow();
-        this.partnerKey = partnerKey;
+        this.partner = new PartnerApi(stack.apiUrl().orElseThrow(), partnerKey,
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
         this.hook = hook;
         this.out = out;
     }
@@ -51,12 +47,7 @@ final class DemoScenarios {
     }
 
     private void merchant(String merchant, String url, String failMode, int timeoutMs, String mode) throws Exception {
-        String base = "/v2/agencies/" + AGENCY + "/merchants/" + merchant;
-        expect(send("PUT", base, "{\"display_name\":\"" + merchant + "\"}", null), 200, "PUT merchant " + merchant);
-        HttpResponse<String> put = send("PUT", base + "/pre-confirmation", "{\"url\":\"" + url + "\",\"fail_mode\":\"" + failMode
-                + "\",\"timeout_ms\":" + timeoutMs + ",\"mode\":\"" + mode + "\"}", UUID.randomUUID().toString());
-        expect(put, 200, "PUT pre-confirmation " + merchant);
-        hook.trust(merchant, JSON.readTree(put.body()).get("secret").asText());
+        hook.trust(merchant, partner.registerMerchant(AGENCY, merchant, url, failMode, timeoutMs, mode));
         out.printf("registered merchant %s/%s, hook %s (fail_mode=%s, mode=%s)%n", AGENCY, merchant, url, failMode, mode);
     }
 
@@ -80,7 +71,7 @@ final class DemoScenarios {
         HttpResponse<String> confirm = confirm(id);
         boolean ok = confirm.statusCode() == 202 && shopperPays(confirm) && awaitStatus(id, "awaiting_partner");
         if (ok) {
-            HttpResponse<String> decided = send("POST", "/v2/sessions/" + id + "/partner-confirm", "{}", null);
+            HttpResponse<String> decided = partner.send("POST", "/v2/sessions/" + id + "/partner-confirm", "{}", null);
             out.printf("POST /v2/sessions/%s/partner-confirm -> %d %s%n", id, decided.statusCode(), decided.body());
             ok = decided.statusCode() == 200 && awaitStatus(id, "paid");
         }
@@ -91,14 +82,14 @@ final class DemoScenarios {
         String body = "{\"merchant_id\":\"" + merchant + "\",\"cart\":{\"items\":[{\"id\":\"" + classId + "\",\"name\":\"" + classId
                 + " class\",\"quantity\":1,\"unit_amount_minor\":2500}],\"total_minor\":2500,\"currency\":\"GBP\"},"
                 + "\"extensions\":{\"booking\":{\"class_schedule_id\":\"" + classId + "\"}}}";
-        HttpResponse<String> created = send("POST", "/v2/sessions", body, UUID.randomUUID().toString());
-        expect(created, 201, "create session");
+        HttpResponse<String> created = partner.send("POST", "/v2/sessions", body, UUID.randomUUID().toString());
+        PartnerApi.require(created, 201);
         return JSON.readTree(created.body()).get("id").asText();
     }
 
     private HttpResponse<String> confirm(String id) throws Exception {
         long started = System.nanoTime();
-        HttpResponse<String> confirm = send("POST", "/v2/sessions/" + id + "/confirm", "{}", "confirm-" + id);
+        HttpResponse<String> confirm = partner.send("POST", "/v2/sessions/" + id + "/confirm", "{}", "confirm-" + id);
         long tookMs = (System.nanoTime() - started) / 1_000_000;
         out.printf("POST /v2/sessions/%s/confirm -> %d in %d ms %s%n", id, confirm.statusCode(), tookMs, confirm.body());
         return confirm;
@@ -126,7 +117,7 @@ final class DemoScenarios {
     private boolean awaitStatus(String id, String status) throws Exception {
         long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (System.nanoTime() < until) {
-            if (status.equals(JSON.readTree(send("GET", "/v2/sessions/" + id, null, null).body()).path("status").asText())) {
+            if (status.equals(JSON.readTree(partner.send("GET", "/v2/sessions/" + id, null, null).body()).path("status").asText())) {
                 return true;
             }
             Thread.sleep(100);
@@ -135,7 +126,7 @@ final class DemoScenarios {
     }
 
     private void printTimeline(String id) throws Exception {
-        JsonNode session = JSON.readTree(send("GET", "/v2/sessions/" + id, null, null).body());
+        JsonNode session = JSON.readTree(partner.send("GET", "/v2/sessions/" + id, null, null).body());
         out.printf("session %s is %s; timeline:%n", id, session.path("status").asText());
         for (JsonNode entry : session.path("timeline")) {
             out.printf("  #%-2d %-24s %-14s %s%n", entry.path("seq").asInt(), entry.path("type").asText(),
@@ -144,22 +135,4 @@ final class DemoScenarios {
         out.flush();
     }
 
-    private void expect(HttpResponse<String> response, int status, String what) {
-        if (response.statusCode() != status) {
-            throw new IllegalStateException(what + " answered " + response.statusCode() + ": " + response.body());
-        }
-    }
-
-    private HttpResponse<String> send(String method, String path, String body, String idempotencyKey) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(api + path)).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + partnerKey)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        if (idempotencyKey != null) {
-            request.header("Idempotency-Key", idempotencyKey);
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
 }
