@@ -48,7 +48,7 @@ final class AuditCommand implements Callable<Integer> {
                         + (undecodable > 0 ? " (" + undecodable + " records could not be decoded)" : ""));
                 return TollgateCli.FAILURE;
             }
-            int brokenAt = firstBrokenLink(events);
+            int brokenAt = EventChain.firstBrokenLink(events);
             if (json) {
                 out.println(JSON.writeValueAsString(asJson(events, brokenAt, undecodable)));
             } else {
@@ -67,18 +67,6 @@ final class AuditCommand implements Callable<Integer> {
             out.flush();
             return brokenAt < 0 && undecodable == 0 ? TollgateCli.OK : TollgateCli.FAILURE;
         }
-    }
-
-    /** Index of the first event whose prev_hash is not the hash of the one before it; -1 when intact. */
-    static int firstBrokenLink(List<CheckoutEvent> events) {
-        String expected = EventChain.GENESIS;
-        for (int i = 0; i < events.size(); i++) {
-            if (!expected.equals(events.get(i).getPrevHash())) {
-                return i;
-            }
-            expected = EventChain.hash(events.get(i));
-        }
-        return -1;
     }
 
     private JsonNode asJson(List<CheckoutEvent> events, int brokenAt, long undecodable) throws Exception {

@@ -6,6 +6,7 @@ import io.tollgate.schemas.serde.AvroClassTrust;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumWriter;
@@ -43,14 +44,19 @@ public final class EventChain {
     }
 
     /** True when each event's prev_hash is the hash of the one before it, starting from genesis. */
-    public static boolean verify(Iterable<CheckoutEvent> sessionEvents) {
+    public static boolean verify(List<CheckoutEvent> sessionEvents) {
+        return firstBrokenLink(sessionEvents) < 0;
+    }
+
+    /** Index of the first event whose prev_hash is not the hash of the one before it; -1 when the chain holds. */
+    public static int firstBrokenLink(List<CheckoutEvent> sessionEvents) {
         String expected = GENESIS;
-        for (CheckoutEvent event : sessionEvents) {
-            if (!expected.equals(event.getPrevHash())) {
-                return false;
+        for (int i = 0; i < sessionEvents.size(); i++) {
+            if (!expected.equals(sessionEvents.get(i).getPrevHash())) {
+                return i;
             }
-            expected = hash(event);
+            expected = hash(sessionEvents.get(i));
         }
-        return true;
+        return -1;
     }
 }
