@@ -134,13 +134,9 @@ public final class HookCallerService implements AutoCloseable {
         log.info("hook decided session_id={} attempt={} outcome={} reason={} http_status={} duration_ms={}",
                 event.getSessionId(), committed.getAttempt(), decision.getOutcome(), decision.getReason(),
                 decision.getHttpStatus(), decision.getDurationMs());
-        CheckoutCommand command = CheckoutCommand.newBuilder()
-                .setCommandId("hook_" + request.webhookId())
-                .setSessionId(event.getSessionId()).setAgencyId(event.getAgencyId()).setMerchantId(event.getMerchantId())
-                .setIssuedAt(clock.instant()).setActor("hook-caller").setTraceId(null)
-                .setPayload(HookDecisionReported.newBuilder().setAttempt(committed.getAttempt())
-                        .setWebhookId(request.webhookId()).setDecision(decision).build())
-                .build();
+        CheckoutCommand command = JournalWorker.report(event, "hook_" + request.webhookId(), "hook-caller", clock.instant(),
+                HookDecisionReported.newBuilder().setAttempt(committed.getAttempt())
+                        .setWebhookId(request.webhookId()).setDecision(decision).build());
         return commands.append(event.getSessionId(), command);
     }
 

@@ -173,11 +173,8 @@ public final class PaymentWorkerService implements AutoCloseable {
 
     /** Report ids derive from the session and the step, so a redelivered event's report is a duplicate the fold drops. */
     private CompletableFuture<?> report(CheckoutEvent event, String step, Object payload) {
-        CheckoutCommand command = CheckoutCommand.newBuilder()
-                .setCommandId("payment_" + event.getSessionId() + "_" + step)
-                .setSessionId(event.getSessionId()).setAgencyId(event.getAgencyId()).setMerchantId(event.getMerchantId())
-                .setIssuedAt(clock.instant()).setActor("payment-worker").setTraceId(null).setPayload(payload).build();
-        return commands.append(event.getSessionId(), command);
+        return commands.append(event.getSessionId(), JournalWorker.report(event, "payment_" + event.getSessionId() + "_" + step,
+                "payment-worker", clock.instant(), payload));
     }
 
     /** Returns at once: Stripe calls in progress or waiting to be retried are redone after a restart, under the same keys. */

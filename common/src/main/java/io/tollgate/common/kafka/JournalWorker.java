@@ -1,7 +1,9 @@
 package io.tollgate.common.kafka;
 
+import io.tollgate.schema.CheckoutCommand;
 import io.tollgate.schema.CheckoutEvent;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.Deque;
@@ -55,6 +57,17 @@ public final class JournalWorker implements AutoCloseable {
         this.maxInFlight = maxInFlight;
         this.consumer = new KafkaConsumer<>(consumerConfig, journal.keySerde().deserializer(), journal.valueSerde().deserializer());
         this.thread = new Thread(this::run, name);
+    }
+
+    /**
+     * A worker's report on a journal event, for the command log: the event's session, agency and
+     * merchant. {@code commandId} must derive from the event, so that the report of a redelivered
+     * event is a duplicate the fold drops.
+     */
+    public static CheckoutCommand report(CheckoutEvent event, String commandId, String actor, Instant issuedAt, Object payload) {
+        return CheckoutCommand.newBuilder().setCommandId(commandId)
+                .setSessionId(event.getSessionId()).setAgencyId(event.getAgencyId()).setMerchantId(event.getMerchantId())
+                .setIssuedAt(issuedAt).setActor(actor).setTraceId(null).setPayload(payload).build();
     }
 
     public JournalWorker start() {
