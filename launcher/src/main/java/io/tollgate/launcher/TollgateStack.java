@@ -53,6 +53,9 @@ final class TollgateStack implements AutoCloseable {
 
     enum Service { ORCHESTRATOR, HOOK_CALLER, PAYMENT_WORKER }
 
+    /** The key the services use with the local Stripe stand-in (a test key: the stand-in is not Stripe). */
+    static final String STAND_IN_KEY = "sk_test_tollgate_standin";
+
     private final Resources started = new Resources();
     private String bootstrapServers;
     private String registryUrl;
@@ -102,7 +105,7 @@ final class TollgateStack implements AutoCloseable {
         boolean talksToStripe = services.contains(Service.PAYMENT_WORKER) || services.contains(Service.ORCHESTRATOR);
         if (stripeKey == null && talksToStripe) {
             stripeStandIn = track(StripeStandIn.start());
-            stripeKey = "sk_test_tollgate_standin";
+            stripeKey = STAND_IN_KEY;
             stripeBase = stripeStandIn.apiBase();
             webhookSecret = "whsec_" + Base64.getEncoder().encodeToString(random(24));
             log.info("local Stripe stand-in ready api_base={} (not Stripe: set STRIPE_API_KEY for the real one)", stripeBase);

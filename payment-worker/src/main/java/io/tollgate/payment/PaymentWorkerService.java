@@ -22,6 +22,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -101,7 +102,8 @@ public final class PaymentWorkerService implements AutoCloseable {
         stripeCalls = new StripeCalls(settings.stripeThreads(),
                 Backoff.jittered(settings.retryLaterWait(), settings.retryLaterMaxWait()), clock);
         JournalWorker worker = resources.add(new JournalWorker("payment-worker-" + instance, topics.checkoutEvents(),
-                kafka.consumer("payment-worker-" + instance, settings.groupId()), this::handle, 500));
+                kafka.consumerOfFoldOutput("payment-worker-" + instance, settings.groupId()),
+                Set.of(PaymentRequested.class, CaptureRequested.class, CancelRequested.class, RefundRequested.class), this::handle, 500));
         // closed first: once closing starts nothing more is reported, so the worker commits no event whose work
         // was cut short, and the next start redoes it
         resources.add(stripeCalls);
@@ -150,7 +152,7 @@ public final class PaymentWorkerService implements AutoCloseable {
 
     private CompletableFuture<?> reportCreate(CheckoutEvent event, StripeResult.CreateResult result) {
         if (result instanceof StripeResult.Created created) {
-            log.info("payment intent ready session_id={} payment_intent={} replayed={}", event.getSessionId(),
+            log.debug("payment intent ready session_id={} payment_intent={} replayed={}", event.getSessionId(),
                     created.paymentIntentId(), created.replayed());
             return report(event, "pi", PaymentIntentReported.newBuilder().setPaymentIntentId(created.paymentIntentId())
                     .setClientSecret(secretBox.seal(created.clientSecret(), SealedFor.clientSecret(event.getSessionId())))

@@ -113,7 +113,7 @@ public final class StripeGateway {
                 return client.paymentIntents().create(params, options);
             });
             boolean replayed = replayed(pi);
-            log.info("stripe payment_intent created session_id={} payment_intent_id={} status={} replayed={} "
+            log.debug("stripe payment_intent created session_id={} payment_intent_id={} status={} replayed={} "
                     + "stripe_account={}", sessionId, pi.getId(), pi.getStatus(), replayed, account);
             return new Created(pi.getId(), pi.getClientSecret(), pi.getStatus(), replayed);
         } catch (StripeException e) {

@@ -79,9 +79,19 @@ public final class TollgateConfig {
         READY_FILE("ready.file", "TOLLGATE_READY_FILE", "--ready-file", false,
                 "file `up` writes {api, bootstrap_servers, schema_registry_url, metrics} to once all is ready"),
         COMMIT_INTERVAL_MS("commit.interval.ms", "TOLLGATE_COMMIT_INTERVAL_MS", null, false,
-                "Kafka Streams commit interval of the exactly-once folds, ms (default 20)"),
+                "Kafka Streams commit interval of the exactly-once folds, ms (default 100; off the confirm path, "
+                        + "it sets how soon order.events.v1 readers see events)"),
         SESSION_TTL("session.ttl", "TOLLGATE_SESSION_TTL", null, false,
                 "time limit of a non-terminal session, e.g. 60m, 2h, PT90M; below 24h (default 60m)"),
+        SESSION_RETENTION("session.retention", "TOLLGATE_SESSION_RETENTION", null, false,
+                "how long an ended session's state stays readable (GET, late Stripe events refunded) before the fold "
+                        + "forgets it; the journal keeps it forever, e.g. 7d, 72h (default 7d, at least 1h)"),
+        ADVERTISED_HOST("advertised.host", "TOLLGATE_ADVERTISED_HOST", "--advertised-host", false,
+                "host other orchestrator instances reach this one's API at, for session reads its fold serves "
+                        + "(default: this machine's address; 127.0.0.1 with the embedded broker)"),
+        STANDBY_REPLICAS("standby.replicas", "TOLLGATE_STANDBY_REPLICAS", null, false,
+                "warm copies of each fold partition's store on other orchestrator instances, for fast fail-over "
+                        + "(default 0; 1 with two or more instances)"),
         MAX_ATTEMPTS("max.attempts", "TOLLGATE_MAX_ATTEMPTS", null, false,
                 "confirm attempts per session (default 5)"),
         CONFIRM_BUDGET_MS("confirm.budget.ms", "TOLLGATE_CONFIRM_BUDGET_MS", null, false,
@@ -159,8 +169,11 @@ public final class TollgateConfig {
     }
 
     public static final int DEFAULT_PORT = 8080;
-    public static final long DEFAULT_COMMIT_INTERVAL_MS = 20;
+    public static final long DEFAULT_COMMIT_INTERVAL_MS = 100;
     public static final Duration DEFAULT_SESSION_TTL = Duration.ofMinutes(60);
+    /** Covers Stripe's three days of webhook retries: a late payment of an ended session is still refunded. */
+    public static final Duration DEFAULT_SESSION_RETENTION = Duration.ofDays(7);
+    public static final Duration MIN_SESSION_RETENTION = Duration.ofHours(1);
     /** How long Stripe keeps an idempotency key: a request retried later may be executed again. */
     public static final Duration STRIPE_IDEMPOTENCY_WINDOW = Duration.ofHours(24);
     /** A session must end (and cancel its PaymentIntent) within Stripe's idempotency window. */
@@ -181,9 +194,10 @@ public final class TollgateConfig {
 
     private static final Pattern AGENCY_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
+    private static final Pattern ADVERTISED_HOST_NAME = Pattern.compile("[A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}\\]");
     private static final Pattern KAFKA_NAME = Pattern.compile("[A-Za-z0-9._-]{1,100}");
     private static final Pattern HOST_PORT = Pattern.compile("[^\\s,]+:(\\d{1,5})");
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|min|h)");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|min|h|d)");
 
     private final String bootstrapServers;
     private final String schemaRegistryUrl;
@@ -203,6 +217,9 @@ public final class TollgateConfig {
     private final Path readyFile;
     private final long commitIntervalMs;
     private final Duration sessionTtl;
+    private final Duration sessionRetention;
+    private final String advertisedHost;
+    private final int standbyReplicas;
     private final int maxAttempts;
     private final long confirmBudgetMs;
     private final int partitions;
@@ -230,6 +247,9 @@ public final class TollgateConfig {
         this.readyFile = b.readyFile;
         this.commitIntervalMs = b.commitIntervalMs;
         this.sessionTtl = b.sessionTtl;
+        this.sessionRetention = b.sessionRetention;
+        this.advertisedHost = b.advertisedHost;
+        this.standbyReplicas = b.standbyReplicas;
         this.maxAttempts = b.maxAttempts;
         this.confirmBudgetMs = b.confirmBudgetMs;
         this.partitions = b.partitions;
@@ -401,6 +421,20 @@ public final class TollgateConfig {
         return maxAttempts;
     }
 
+    /** How long an ended session's state is kept before the fold forgets it (the journal keeps it). */
+    public Duration sessionRetention() {
+        return sessionRetention;
+    }
+
+    /** The host other orchestrator instances reach this one at; empty means "work it out". */
+    public Optional<String> advertisedHost() {
+        return Optional.ofNullable(advertisedHost);
+    }
+
+    public int standbyReplicas() {
+        return standbyReplicas;
+    }
+
     public long confirmBudgetMs() {
         return confirmBudgetMs;
     }
@@ -439,6 +473,9 @@ public final class TollgateConfig {
                 + ", readyFile=" + readyFile
                 + ", commitIntervalMs=" + commitIntervalMs
                 + ", sessionTtl=" + sessionTtl
+                + ", sessionRetention=" + sessionRetention
+                + ", advertisedHost=" + (advertisedHost == null ? "<default>" : advertisedHost)
+                + ", standbyReplicas=" + standbyReplicas
                 + ", maxAttempts=" + maxAttempts
                 + ", confirmBudgetMs=" + confirmBudgetMs
                 + ", partitions=" + partitions
@@ -480,6 +517,9 @@ public final class TollgateConfig {
                 && Objects.equals(stripeWebhookSecret, other.stripeWebhookSecret)
                 && Objects.equals(readyFile, other.readyFile)
                 && sessionTtl.equals(other.sessionTtl)
+                && sessionRetention.equals(other.sessionRetention)
+                && Objects.equals(advertisedHost, other.advertisedHost)
+                && standbyReplicas == other.standbyReplicas
                 && applicationIdPrefix.equals(other.applicationIdPrefix)
                 && corsOrigins.equals(other.corsOrigins);
     }
@@ -489,7 +529,8 @@ public final class TollgateConfig {
         return Objects.hash(bootstrapServers, schemaRegistryUrl, port, partnerKeys, Arrays.hashCode(masterKey),
                 devMode, dataDir, stripeApiKey, stripeApiBase, stripeWebhookSecret, stripeTimeoutMs,
                 stripeConnectTimeoutMs, stripeMaxNetworkRetries, stripeWritesPerSecond, paymentGiveUpAfter, readyFile,
-                commitIntervalMs, sessionTtl, maxAttempts, confirmBudgetMs, partitions, applicationIdPrefix, corsOrigins);
+                commitIntervalMs, sessionTtl, sessionRetention, advertisedHost, standbyReplicas, maxAttempts, confirmBudgetMs,
+                partitions, applicationIdPrefix, corsOrigins);
     }
 
     /**
@@ -517,6 +558,9 @@ public final class TollgateConfig {
         private Path readyFile;
         private long commitIntervalMs = DEFAULT_COMMIT_INTERVAL_MS;
         private Duration sessionTtl = DEFAULT_SESSION_TTL;
+        private Duration sessionRetention = DEFAULT_SESSION_RETENTION;
+        private String advertisedHost;
+        private int standbyReplicas;
         private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
         private long confirmBudgetMs = DEFAULT_CONFIRM_BUDGET_MS;
         private int partitions = DEFAULT_PARTITIONS;
@@ -547,6 +591,9 @@ public final class TollgateConfig {
             readyFile = c.readyFile;
             commitIntervalMs = c.commitIntervalMs;
             sessionTtl = c.sessionTtl;
+            sessionRetention = c.sessionRetention;
+            advertisedHost = c.advertisedHost;
+            standbyReplicas = c.standbyReplicas;
             maxAttempts = c.maxAttempts;
             confirmBudgetMs = c.confirmBudgetMs;
             partitions = c.partitions;
@@ -658,6 +705,21 @@ public final class TollgateConfig {
             return this;
         }
 
+        public Builder sessionRetention(Duration value) {
+            sessionRetention = Objects.requireNonNull(value, "sessionRetention");
+            return this;
+        }
+
+        public Builder advertisedHost(String value) {
+            advertisedHost = value;
+            return this;
+        }
+
+        public Builder standbyReplicas(int value) {
+            standbyReplicas = value;
+            return this;
+        }
+
         public Builder maxAttempts(int value) {
             maxAttempts = value;
             return this;
@@ -727,6 +789,9 @@ public final class TollgateConfig {
                 case READY_FILE -> readyFile = blank ? null : Path.of(value);
                 case COMMIT_INTERVAL_MS -> commitIntervalMs = blank ? DEFAULT_COMMIT_INTERVAL_MS : parseLong(setting, source, value);
                 case SESSION_TTL -> sessionTtl = blank ? DEFAULT_SESSION_TTL : parseDuration(setting, source, value);
+                case SESSION_RETENTION -> sessionRetention = blank ? DEFAULT_SESSION_RETENTION : parseDuration(setting, source, value);
+                case ADVERTISED_HOST -> advertisedHost = blank ? null : value;
+                case STANDBY_REPLICAS -> standbyReplicas = blank ? 0 : parseInt(setting, source, value);
                 case MAX_ATTEMPTS -> maxAttempts = blank ? DEFAULT_MAX_ATTEMPTS : parseInt(setting, source, value);
                 case CONFIRM_BUDGET_MS -> confirmBudgetMs = blank ? DEFAULT_CONFIRM_BUDGET_MS : parseLong(setting, source, value);
                 case PARTITIONS -> partitions = blank ? DEFAULT_PARTITIONS : parseInt(setting, source, value);
@@ -794,6 +859,16 @@ public final class TollgateConfig {
             if (sessionTtl.isNegative() || sessionTtl.isZero() || sessionTtl.compareTo(MAX_SESSION_TTL) >= 0) {
                 throw invalid(Setting.SESSION_TTL, "must be positive and below 24h (Stripe's idempotency window), got "
                         + sessionTtl);
+            }
+            if (sessionRetention.compareTo(MIN_SESSION_RETENTION) < 0) {
+                throw invalid(Setting.SESSION_RETENTION, "must be at least 1h, got " + sessionRetention);
+            }
+            if (advertisedHost != null && !ADVERTISED_HOST_NAME.matcher(advertisedHost).matches()) {
+                throw invalid(Setting.ADVERTISED_HOST, "must be a host name or IP address without port or scheme, got '"
+                        + advertisedHost + "'");
+            }
+            if (standbyReplicas < 0) {
+                throw invalid(Setting.STANDBY_REPLICAS, "must not be negative, got " + standbyReplicas);
             }
             if (stripeTimeoutMs < 1 || stripeTimeoutMs > MAX_STRIPE_TIMEOUT_MS) {
                 throw invalid(Setting.STRIPE_TIMEOUT_MS, "must be from 1 to " + MAX_STRIPE_TIMEOUT_MS + " ms, got "
@@ -989,6 +1064,7 @@ public final class TollgateConfig {
                 case "ms" -> Duration.ofMillis(amount);
                 case "s" -> Duration.ofSeconds(amount);
                 case "m", "min" -> Duration.ofMinutes(amount);
+                case "d" -> Duration.ofDays(amount);
                 default -> Duration.ofHours(amount);
             };
         }

@@ -11,25 +11,41 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * How a worker (hook-caller, payment worker) consumes the journal: read_committed, a side effect
- * per event at least once, many events in flight at a time so one slow call never blocks the
- * others, and offsets committed only up to the first unfinished event of each partition — so a
- * crash redoes work (safe: every side effect is keyed by a deterministic id) but never skips it.
+ * How a worker (hook-caller, payment worker) consumes the journal: a side effect per event at least
+ * once, many events in flight at a time so one slow call never blocks the others, and offsets
+ * committed only up to the first unfinished event of each partition — so a crash redoes work (safe:
+ * every side effect is keyed by a deterministic id) but never skips it.
+ *
+ * <p>Workers read the journal {@code read_uncommitted} ({@link KafkaClients#consumerOfFoldOutput}),
+ * so an event from a fold transaction that later aborts is seen once as written and again when the
+ * fold writes it anew. The same event id arriving again while this worker remembers it is not handled
+ * twice: it completes when the first handling does.
  */
 public final class JournalWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JournalWorker.class);
     private static final Duration COMMIT_EVERY = Duration.ofMillis(100);
+    /** Header the checkout fold puts on each journal record: the event's type, e.g. {@code CheckoutCommitted}. */
+    public static final String EVENT_TYPE_HEADER = "tollgate.event-type";
+    /** Event ids remembered for dedupe: comfortably more than one fold transaction's output. */
+    static final int REMEMBERED_EVENTS = 50_000;
 
     /** The worker's reaction to one event: a completed future for events it ignores. */
     public interface Handler {
@@ -39,23 +55,39 @@ public final class JournalWorker implements AutoCloseable {
     private record InFlight(long offset, CompletableFuture<?> done) {
     }
 
+    private static final CompletableFuture<?> DONE = CompletableFuture.completedFuture(null);
+
     private final String name;
     private final Topic<String, CheckoutEvent> journal;
-    private final KafkaConsumer<String, CheckoutEvent> consumer;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final Deserializer<CheckoutEvent> events;
+    private final Set<String> eventTypes;
     private final Handler handler;
     private final int maxInFlight;
     private final Map<TopicPartition, Deque<InFlight>> inFlight = new HashMap<>();
+    private final Map<String, CompletableFuture<?>> handled = new java.util.LinkedHashMap<>(1024, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, CompletableFuture<?>> eldest) {
+            return size() > REMEMBERED_EVENTS;
+        }
+    };
     private final Thread thread;
     private volatile boolean running = true;
     private long lastCommit;
 
+    /**
+     * @param eventTypes the journal events the handler acts on; others are passed over undecoded
+     *     (told apart by {@link #EVENT_TYPE_HEADER}; a record without it is decoded and handed over)
+     */
     public JournalWorker(String name, Topic<String, CheckoutEvent> journal, Map<String, Object> consumerConfig,
-            Handler handler, int maxInFlight) {
+            Set<Class<?>> eventTypes, Handler handler, int maxInFlight) {
         this.name = name;
         this.journal = journal;
         this.handler = handler;
         this.maxInFlight = maxInFlight;
-        this.consumer = new KafkaConsumer<>(consumerConfig, journal.keySerde().deserializer(), journal.valueSerde().deserializer());
+        this.eventTypes = eventTypes.stream().map(Class::getSimpleName).collect(Collectors.toUnmodifiableSet());
+        this.events = journal.valueSerde().deserializer();
+        this.consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new ByteArrayDeserializer());
         this.thread = new Thread(this::run, name);
     }
 
@@ -90,14 +122,10 @@ public final class JournalWorker implements AutoCloseable {
         });
         try {
             while (running) {
-                // A journal event that does not decode is passed over (and counts as done, so the
-                // offsets behind it can be committed): one bad record must not stop every session.
-                for (ConsumerRecord<String, CheckoutEvent> record : UndecodableRecords.poll(consumer, Duration.ofMillis(20), name,
-                        (partition, offset) -> inFlight.computeIfAbsent(partition, p -> new ArrayDeque<>())
-                                .add(new InFlight(offset, CompletableFuture.completedFuture(null))))) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(20))) {
                     TopicPartition partition = new TopicPartition(record.topic(), record.partition());
                     inFlight.computeIfAbsent(partition, p -> new ArrayDeque<>())
-                            .add(new InFlight(record.offset(), safely(record)));
+                            .add(new InFlight(record.offset(), wanted(record) ? once(record) : DONE));
                 }
                 applyBackpressure();
                 if (System.currentTimeMillis() - lastCommit >= COMMIT_EVERY.toMillis()) {
@@ -119,19 +147,46 @@ public final class JournalWorker implements AutoCloseable {
         }
     }
 
-    private CompletableFuture<?> safely(ConsumerRecord<String, CheckoutEvent> record) {
+    private boolean wanted(ConsumerRecord<String, byte[]> record) {
+        Header type = record.headers().lastHeader(EVENT_TYPE_HEADER);
+        return record.value() != null && (type == null || eventTypes.contains(new String(type.value(), StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * The handling of this event, started now unless its id already was (an event written again
+     * after an abort). A record that does not decode is passed over and counts as done, so the
+     * offsets behind it can be committed: one bad record must not stop every session.
+     */
+    private CompletableFuture<?> once(ConsumerRecord<String, byte[]> record) {
+        CheckoutEvent event;
         try {
-            return handler.handle(record.value()).toCompletableFuture().exceptionally(e -> {
+            event = events.deserialize(record.topic(), record.headers(), record.value());
+        } catch (RuntimeException e) {
+            log.error("undecodable record skipped reader={} topic={} partition={} offset={} error={}", name, record.topic(),
+                    record.partition(), record.offset(), String.valueOf(e));
+            return DONE;
+        }
+        CompletableFuture<?> earlier = handled.get(event.getEventId());
+        if (earlier != null) {
+            return earlier;
+        }
+        CompletableFuture<?> done = safely(record.key(), event);
+        handled.put(event.getEventId(), done);
+        return done;
+    }
+
+    private CompletableFuture<?> safely(String key, CheckoutEvent event) {
+        try {
+            return handler.handle(event).toCompletableFuture().exceptionally(e -> {
                 // Handlers report their own failures as commands; an exception here is a bug or an
                 // outage of Kafka itself. Log it; the offset still advances so one poison event
                 // cannot stall the partition forever.
-                log.error("handler failed worker={} session_id={} event_id={}", name, record.key(),
-                        record.value() == null ? null : record.value().getEventId(), e);
+                log.error("handler failed worker={} session_id={} event_id={}", name, key, event.getEventId(), e);
                 return null;
             });
         } catch (RuntimeException e) {
-            log.error("handler threw worker={} session_id={}", name, record.key(), e);
-            return CompletableFuture.completedFuture(null);
+            log.error("handler threw worker={} session_id={}", name, key, e);
+            return DONE;
         }
     }
 

@@ -55,6 +55,15 @@ public final class MerchantDirectory {
         return view.isCaughtUp();
     }
 
+    /**
+     * Completes once this process has read every merchant change committed before the call: for a
+     * decision that must see a change acknowledged on another instance a moment ago (a confirm right
+     * after the merchant's hook was set).
+     */
+    public CompletableFuture<Void> awaitCurrent() {
+        return view.awaitCurrent();
+    }
+
     public Optional<MerchantConfig> find(String agencyId, String merchantId) {
         return view.get(key(agencyId, merchantId));
     }

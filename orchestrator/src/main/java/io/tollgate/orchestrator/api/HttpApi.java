@@ -25,8 +25,12 @@ public final class HttpApi implements AutoCloseable {
 
     private final Javalin app;
 
-    public HttpApi(ObjectMapper mapper, PrometheusMeterRegistry metrics, BooleanSupplier ready, List<String> corsOrigins,
-            List<Routes> routes) {
+    /**
+     * @param started false until the service has started: requests other than health and metrics get 503
+     * @param healthy what {@code GET /health} reports
+     */
+    public HttpApi(ObjectMapper mapper, PrometheusMeterRegistry metrics, BooleanSupplier started, BooleanSupplier healthy,
+            List<String> corsOrigins, List<Routes> routes) {
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(mapper, false));
@@ -66,8 +70,14 @@ public final class HttpApi implements AutoCloseable {
                 ctx.json(error.body());
             }
         });
+        // the API opens before the folds run (they must know its port); until then it says so
+        app.before(ctx -> {
+            if (!started.getAsBoolean() && !ctx.path().equals("/health") && !ctx.path().equals("/metrics")) {
+                throw new ApiError(503, "starting", "the service is starting; retry shortly");
+            }
+        });
         app.get("/health", ctx -> {
-            boolean up = ready.getAsBoolean();
+            boolean up = started.getAsBoolean() && healthy.getAsBoolean();
             ctx.status(up ? 200 : 503).json(Map.of("status", up ? "up" : "starting"));
         });
         app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));

@@ -61,11 +61,24 @@ import java.util.Optional;
 public final class CheckoutFold {
     static final int TIMELINE_LIMIT = 50;
     static final int RECENT_COMMANDS_LIMIT = 64;
+    /** CommandRejected events journaled per session; later refusals are answered from the state alone. */
+    static final int REJECTIONS_JOURNALED_LIMIT = 16;
+    /** {@code ExpireSession.reason} of the timer's command that forgets an ended session's state. */
+    public static final String FORGET = "session_forgotten";
 
-    /** What one command did. {@code state} is null only when no session exists and none was created. */
-    public record Outcome(SessionState state, List<CheckoutEvent> events, List<OrderEvent> orders, boolean dropped) {
+    /**
+     * What one command did. {@code state} is null when no session exists and none was created, and
+     * when the session's state was {@code forgotten}: an ended session past its retention, whose
+     * history stays in the journal while its state leaves the store and the state topic.
+     */
+    public record Outcome(SessionState state, List<CheckoutEvent> events, List<OrderEvent> orders, boolean dropped,
+            boolean forgotten) {
         static Outcome dropped(SessionState state) {
-            return new Outcome(state, List.of(), List.of(), true);
+            return new Outcome(state, List.of(), List.of(), true, false);
+        }
+
+        static Outcome forget() {
+            return new Outcome(null, List.of(), List.of(), false, true);
         }
     }
 
@@ -81,6 +94,32 @@ public final class CheckoutFold {
      */
     public static String misfiled(String key, CheckoutCommand command) {
         return command == null || key == null || !key.equals(command.getSessionId()) ? "command key must be its session_id" : null;
+    }
+
+    /** Why a command is refused: a machine-readable code and a sentence. */
+    public record Refusal(String code, String message) {
+    }
+
+    /**
+     * Why no new confirm attempt can start on this session, or empty when one can. The API answers
+     * such a confirm from the state without appending it; the fold refuses it the same way when the
+     * state changed in between.
+     */
+    public static Optional<Refusal> confirmRefusal(SessionState s) {
+        SessionStatus status = s.getStatus();
+        if (status == SessionStatus.FAILED) {
+            return Optional.of(new Refusal("session_failed", "the session failed"));
+        }
+        if (SessionLifecycle.isTerminal(status)) {
+            return Optional.of(new Refusal("session_closed", "the session is " + SessionLifecycle.name(status)));
+        }
+        if (status != SessionStatus.OPEN) {
+            return Optional.of(new Refusal("confirm_in_progress", "an attempt is already " + SessionLifecycle.name(status)));
+        }
+        if (s.getAttempts().size() >= s.getMaxAttempts()) {
+            return Optional.of(new Refusal("attempts_exhausted", "all " + s.getMaxAttempts() + " attempts were used"));
+        }
+        return Optional.empty();
     }
 
     public static String paymentIdempotencyKey(String sessionId) {
@@ -160,15 +199,9 @@ public final class CheckoutFold {
             step.drop();
             return;
         }
-        if (rejectIfClosed(step)) {
-            return;
-        }
-        if (s.getStatus() != SessionStatus.OPEN) {
-            step.reject("confirm_in_progress", "an attempt is already " + SessionLifecycle.name(s.getStatus()));
-            return;
-        }
-        if (s.getAttempts().size() >= s.getMaxAttempts()) {
-            step.reject("attempts_exhausted", "all " + s.getMaxAttempts() + " attempts were used");
+        Optional<Refusal> refusal = confirmRefusal(s);
+        if (refusal.isPresent()) {
+            step.reject(refusal.get().code(), refusal.get().message());
             return;
         }
         int number = s.getAttempts().size() + 1;
@@ -426,6 +459,15 @@ public final class CheckoutFold {
     private void expire(Step step, ExpireSession p) {
         SessionState s = step.state;
         if (SessionLifecycle.isTerminal(s.getStatus())) {
+            if (FORGET.equals(p.getReason())) {
+                step.forget();
+            } else {
+                step.drop();
+            }
+            return;
+        }
+        if (FORGET.equals(p.getReason())) {
+            // only an ended session is ever forgotten
             step.drop();
             return;
         }
@@ -534,6 +576,7 @@ public final class CheckoutFold {
         final List<CheckoutEvent> events = new ArrayList<>();
         final List<OrderEvent> orders = new ArrayList<>();
         boolean dropped;
+        boolean forgotten;
 
         Step(SessionState current, CheckoutCommand command) {
             this.command = command;
@@ -542,6 +585,10 @@ public final class CheckoutFold {
 
         void drop() {
             dropped = true;
+        }
+
+        void forget() {
+            forgotten = true;
         }
 
         void transition(SessionStatus to) {
@@ -555,6 +602,10 @@ public final class CheckoutFold {
             String type = command.getPayload().getClass().getSimpleName();
             if (state != null) {
                 state.setLastRejection(Rejection.newBuilder().setCommandId(command.getCommandId()).setCode(code).setMessage(message).build());
+                if (state.getRejectionsJournaled() >= REJECTIONS_JOURNALED_LIMIT) {
+                    return;
+                }
+                state.setRejectionsJournaled(state.getRejectionsJournaled() + 1);
             }
             emit(CommandRejected.newBuilder().setCommandType(type).setCode(code).setMessage(message).build(),
                     type + " rejected: " + code);
@@ -599,6 +650,9 @@ public final class CheckoutFold {
             if (dropped) {
                 return Outcome.dropped(state);
             }
+            if (forgotten) {
+                return Outcome.forget();
+            }
             if (state != null) {
                 List<String> recent = state.getRecentCommandIds();
                 recent.add(command.getCommandId());
@@ -608,7 +662,7 @@ public final class CheckoutFold {
                 state.setLastCommandId(command.getCommandId());
                 state.setUpdatedAt(command.getIssuedAt());
             }
-            return new Outcome(state, List.copyOf(events), List.copyOf(orders), false);
+            return new Outcome(state, List.copyOf(events), List.copyOf(orders), false, false);
         }
     }
 }

@@ -2,7 +2,7 @@ package io.tollgate.orchestrator.merchants;
 
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import io.tollgate.common.kafka.KeyedTopicView;
+import io.tollgate.common.kafka.KeyedTail;
 import io.tollgate.common.merchants.HookSecretsUnavailableException;
 import io.tollgate.common.merchants.HookTester;
 import io.tollgate.common.merchants.MerchantDirectory;
@@ -40,8 +40,8 @@ public final class HookCallsApi implements HttpApi.Routes {
     static final String TEST = MerchantApi.HOOK + "/test";
     static final String CALLS = MerchantApi.HOOK + "/calls";
     static final int DEFAULT_LIMIT = 20;
-    /** The most {@code /calls} lists, and so what the view keeps per merchant. */
-    public static final int KEPT_PER_MERCHANT = 100;
+    /** The most {@code /calls} lists. */
+    public static final int MAX_LIMIT = 100;
     /** Past the hook's own timeout, how long a test may take before the API stops waiting for it. */
     private static final Duration TEST_SLACK = Duration.ofSeconds(5);
 
@@ -61,18 +61,17 @@ public final class HookCallsApi implements HttpApi.Routes {
     private final PartnerAuth auth;
     private final JsonBodies bodies;
     private final MerchantDirectory directory;
-    private final KeyedTopicView<?, List<HookCall>> calls;
+    private final KeyedTail<HookCall> calls;
     private final HookTester tester;
     private final HookTestGate gate;
 
     /**
-     * @param calls the newest {@link #KEPT_PER_MERCHANT} calls of each merchant
-     *     ({@code KeyedTopicView.newest(topics.hookCalls(), …)})
+     * @param calls reads a merchant's newest calls from merchants.hook-calls.v1 when they are asked for
      * @param tester sends the test calls; null in a process that cannot make them, where
      *     {@code /test} answers 503
      */
     public HookCallsApi(Settings settings, PartnerAuth auth, JsonBodies bodies, MerchantDirectory directory,
-            KeyedTopicView<?, List<HookCall>> calls, HookTester tester) {
+            KeyedTail<HookCall> calls, HookTester tester) {
         this.auth = auth;
         this.bodies = bodies;
         this.directory = directory;
@@ -128,7 +127,7 @@ public final class HookCallsApi implements HttpApi.Routes {
         MerchantTarget target = MerchantTarget.of(ctx, auth, directory);
         hookOf(target, target.existing(directory));
         int limit = limit(ctx);
-        List<HookCall> newestFirst = new ArrayList<>(calls.get(target.key()).orElse(List.of()));
+        List<HookCall> newestFirst = new ArrayList<>(calls.newest(target.key(), limit + 1).records());
         // the log is in the order calls finished; a slow call that started earlier sorts below a quicker later one
         Collections.reverse(newestFirst);
         newestFirst.sort(Comparator.comparing(HookCall::getCalledAt).reversed());
@@ -173,14 +172,14 @@ public final class HookCallsApi implements HttpApi.Routes {
         }
         try {
             int limit = Integer.parseInt(raw);
-            if (limit >= 1 && limit <= KEPT_PER_MERCHANT) {
+            if (limit >= 1 && limit <= MAX_LIMIT) {
                 return limit;
             }
         } catch (NumberFormatException notANumber) {
             // answered below, like an out-of-range number
         }
-        throw new ApiError(400, "invalid_request", "limit: must be a whole number from 1 to " + KEPT_PER_MERCHANT,
-                Map.of("field", "limit", "min", 1, "max", KEPT_PER_MERCHANT));
+        throw new ApiError(400, "invalid_request", "limit: must be a whole number from 1 to " + MAX_LIMIT,
+                Map.of("field", "limit", "min", 1, "max", MAX_LIMIT));
     }
 
     private static Map<String, Object> testAnswer(HookCall call) {

@@ -1141,17 +1141,36 @@ class CheckoutFoldTest {
         @Test
         void theTimelineKeepsTheNewestFiftyEvents() {
             CommandScript s = new CommandScript("cs_busy");
-            FoldRun run = FoldRun.of(s.create());
-            for (int i = 0; i < 70; i++) {
-                run.apply(s.partnerConfirm());
+            FoldRun run = FoldRun.of(s.create(), s.confirm("k1", syncHook()), s.decision(1, HookOutcome.APPROVED),
+                    s.paymentIntent("pi_busy"));
+            // a shopper whose card is declined again and again: each decline is an event
+            for (int i = 0; i < 66; i++) {
+                run.apply(s.paymentFailure(PaymentStage.CONFIRM, "card_declined", "pi_busy"));
             }
 
             assertThat(run.state.getSeq()).isEqualTo(71);
             assertThat(run.state.getTimeline()).hasSize(50);
             assertThat(run.state.getTimeline().get(0).getSeq()).isEqualTo(22);
             assertThat(run.state.getTimeline().get(49).getSeq()).isEqualTo(71);
-            assertThat(run.state.getTimeline().get(49).getType()).isEqualTo("CommandRejected");
+            assertThat(run.state.getTimeline().get(49).getType()).isEqualTo("PaymentDeclined");
             assertThat(run.state.getRecentCommandIds()).hasSizeLessThanOrEqualTo(64).contains(run.state.getLastCommandId());
+            assertThat(EventChain.verify(run.journal)).isTrue();
+        }
+
+        @Test
+        void refusalsPastTheLimitAreAnsweredFromTheStateWithoutGrowingTheJournal() {
+            CommandScript s = new CommandScript("cs_refused_often");
+            FoldRun run = FoldRun.of(s.create());
+            for (int i = 0; i < 40; i++) {
+                run.apply(s.partnerConfirm());
+            }
+
+            assertThat(run.journal).filteredOn(e -> e.getPayload() instanceof CommandRejected)
+                    .hasSize(CheckoutFold.REJECTIONS_JOURNALED_LIMIT);
+            assertThat(run.state.getRejectionsJournaled()).isEqualTo(CheckoutFold.REJECTIONS_JOURNALED_LIMIT);
+            assertThat(run.state.getLastRejection().getCommandId()).as("the last refusal still answers its waiting request")
+                    .isEqualTo(run.state.getLastCommandId());
+            assertThat(run.state.getLastRejection().getCode()).isEqualTo("not_awaiting_partner");
             assertThat(EventChain.verify(run.journal)).isTrue();
         }
 

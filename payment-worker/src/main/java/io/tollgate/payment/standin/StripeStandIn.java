@@ -397,7 +397,7 @@ public final class StripeStandIn implements AutoCloseable {
         StandInPaymentIntent pi = StandInPaymentIntent.create(id, id + "_secret_" + newId(25), call.account(),
                 call.params(), clock.instant().getEpochSecond());
         intents.put(id, pi);
-        log.info("stripe_stand_in payment_intent created payment_intent_id={} account={} session_id={}", id,
+        log.debug("stripe_stand_in payment_intent created payment_intent_id={} account={} session_id={}", id,
                 call.account(), pi.metadata().get("session_id"));
         if ("true".equals(call.params().get("confirm"))) {
             return confirmNow(pi, call.params().get("payment_method"), call);
