@@ -9,6 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tollgate.common.config.TollgateConfig;
 import io.tollgate.common.crypto.SecretBox;
+import io.tollgate.common.http.ChunkedUpload;
 import io.tollgate.common.kafka.CommandLog;
 import io.tollgate.common.kafka.KafkaClients;
 import io.tollgate.common.kafka.SharedKafka;
@@ -288,6 +289,28 @@ class CheckoutApiTest {
         HttpResponse<String> noRoute = get(first, "/v2/nothing-here", KEY);
         assertThat(noRoute.statusCode()).isEqualTo(404);
         assertThat(JSON.readTree(noRoute.body()).at("/error/code").asText()).isEqualTo("not_found");
+    }
+
+    /** Javalin checks only Content-Length: a chunked body used to be buffered whole (1 GiB bodies ran the heap out). */
+    @Test
+    void aChunkedBodyIsCutOffAtTheLimitWhileItStreams() throws Exception {
+        ChunkedUpload.Answer answer = ChunkedUpload.post(first.port(), "/v2/sessions",
+                Map.of("Authorization", "Bearer " + KEY, "Content-Type", "application/json"), 1L << 20);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(413);
+        assertThat(JSON.readTree(answer.body()).at("/error/code").asText()).isEqualTo("payload_too_large");
+        assertThat(answer.beforeBodyEnded()).as("answered while the body was still streaming").isTrue();
+    }
+
+    @Test
+    void partnerCancelChecksTheKeyBeforeReadingTheBody() throws Exception {
+        String id = createSession("m1", null).get("id").asText();
+        HttpResponse<String> noKey = post(first, "/v2/sessions/" + id + "/partner-cancel",
+                "{\"reason\":\"" + "x".repeat(300_000) + "\"}", null, null);
+        assertThat(noKey.statusCode()).as(noKey.body()).isEqualTo(401);
+        ChunkedUpload.Answer chunked = ChunkedUpload.post(first.port(), "/v2/sessions/" + id + "/partner-cancel",
+                Map.of("Content-Type", "application/json"), 1L << 20);
+        assertThat(chunked.status()).isEqualTo(401);
+        assertThat(chunked.beforeBodyEnded()).as("answered without reading the body").isTrue();
     }
 
     @Test

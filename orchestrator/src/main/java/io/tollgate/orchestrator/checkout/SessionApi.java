@@ -188,7 +188,9 @@ public final class SessionApi implements HttpApi.Routes {
     }
 
     private void partnerCancel(Context ctx) {
-        SessionRequests.PartnerCancel body = ctx.body().isBlank() ? new SessionRequests.PartnerCancel(null, null)
+        auth.require(ctx); // the key before the body: a caller without one gets 401 and nothing is read
+        SessionRequests.PartnerCancel body = JsonBodies.isBlank(ctx, JsonBodies.CONFIG_LIMIT)
+                ? new SessionRequests.PartnerCancel(null, null)
                 : bodies.read(ctx, SessionRequests.PartnerCancel.class, JsonBodies.CONFIG_LIMIT);
         body.validate();
         partnerDecision(ctx, PartnerCancel.newBuilder().setReason(body.reason()).setMessage(body.message()).build());

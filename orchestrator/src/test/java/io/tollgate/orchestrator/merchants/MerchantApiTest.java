@@ -8,6 +8,7 @@ import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
 import io.tollgate.common.config.TollgateConfig;
 import io.tollgate.common.crypto.SecretBox;
+import io.tollgate.common.http.ChunkedUpload;
 import io.tollgate.common.kafka.SharedKafka;
 import io.tollgate.orchestrator.merchants.PartnerClient.Reply;
 import io.tollgate.schema.ConfigChange;
@@ -435,6 +436,26 @@ class MerchantApiTest {
         assertThat(badAccount.text("/error/meta/field")).isEqualTo("stripe_account");
 
         assertThat(app.directory().find("acme", m).orElseThrow().getVersion()).as("nothing was written").isEqualTo(1);
+    }
+
+    /** Javalin checks only Content-Length: a chunked body used to be buffered whole before its size was looked at. */
+    @Test
+    void aChunkedBodyIsCutOffAtTheLimitWhileItStreams() throws Exception {
+        String m = newMerchant(acme, "acme");
+        Map<String, String> headers = Map.of("Authorization", "Bearer " + ACME_KEY, "Content-Type", "application/json",
+                "Idempotency-Key", key());
+
+        for (String[] route : List.of(new String[] {"PUT", merchant("acme", m)}, new String[] {"PUT", hook("acme", m)},
+                new String[] {"POST", rotate("acme", m)})) {
+            ChunkedUpload.Answer answer = ChunkedUpload.send(app.port(), route[0], route[1], headers, 1L << 20);
+            assertThat(answer.status()).as(route[1] + " " + answer.body()).isEqualTo(413);
+            assertThat(answer.body()).contains("\"code\":\"payload_too_large\"");
+            assertThat(answer.beforeBodyEnded()).as("answered while the body was still streaming").isTrue();
+        }
+        ChunkedUpload.Answer noKey = ChunkedUpload.send(app.port(), "PUT", merchant("acme", m),
+                Map.of("Content-Type", "application/json"), 1L << 20);
+        assertThat(noKey.status()).isEqualTo(401);
+        assertThat(noKey.beforeBodyEnded()).as("refused without reading the body").isTrue();
     }
 
     // ---- secrets at rest ------------------------------------------------------------------------

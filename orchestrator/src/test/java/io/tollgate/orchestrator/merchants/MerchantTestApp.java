@@ -122,6 +122,10 @@ final class MerchantTestApp implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + port + path);
     }
 
+    int port() {
+        return port;
+    }
+
     MerchantDirectory directory() {
         return directory;
     }
