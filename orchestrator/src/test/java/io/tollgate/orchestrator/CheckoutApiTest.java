@@ -52,6 +52,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The session API end to end on a real broker: HTTP → command log → exactly-once fold → state topic
@@ -289,6 +291,62 @@ class CheckoutApiTest {
         HttpResponse<String> noRoute = get(first, "/v2/nothing-here", KEY);
         assertThat(noRoute.statusCode()).isEqualTo(404);
         assertThat(JSON.readTree(noRoute.body()).at("/error/code").asText()).isEqualTo("not_found");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "quantity a string          | {\"name\":\"Yoga\",\"quantity\":\"1\",\"unit_amount_minor\":1000}  | 1000     | GBP | cart.items[0].quantity",
+            "quantity a boolean         | {\"name\":\"Yoga\",\"quantity\":true,\"unit_amount_minor\":1000}   | 1000     | GBP | cart.items[0].quantity",
+            "unit amount a string       | {\"name\":\"Yoga\",\"quantity\":1,\"unit_amount_minor\":\"1000\"}  | 1000     | GBP | cart.items[0].unit_amount_minor",
+            "total a string             | {\"name\":\"Yoga\",\"quantity\":1,\"unit_amount_minor\":1000}      | \"1000\" | GBP | cart.total_minor",
+            "name a number              | {\"name\":5,\"quantity\":1,\"unit_amount_minor\":1000}           | 1000     | GBP | cart.items[0].name",
+            "metadata value a number    | {\"name\":\"Yoga\",\"quantity\":1,\"unit_amount_minor\":1000,\"metadata\":{\"seat\":1}} | 1000 | GBP | cart.items[0].metadata.seat",
+            "total not the items' sum   | {\"name\":\"Yoga\",\"quantity\":2,\"unit_amount_minor\":1000}      | 1000     | GBP | cart.total_minor",
+            "line over the amount range | {\"name\":\"Yoga\",\"quantity\":10000,\"unit_amount_minor\":99999999} | 99999999 | GBP | cart.items[0]",
+            "name with a control char   | {\"name\":\"Yoga\\u0007\",\"quantity\":1,\"unit_amount_minor\":1000} | 1000     | GBP | cart.items[0].name",
+            "name with a bidi override  | {\"name\":\"Yoga\\u202egpj.exe\",\"quantity\":1,\"unit_amount_minor\":1000} | 1000 | GBP | cart.items[0].name",
+            "id with a line break       | {\"id\":\"a\\nb\",\"name\":\"Yoga\",\"quantity\":1,\"unit_amount_minor\":1000} | 1000 | GBP | cart.items[0].id",
+            "test currency XTS          | {\"name\":\"Yoga\",\"quantity\":1,\"unit_amount_minor\":1000}      | 1000     | XTS | cart.currency",
+            "no currency XXX            | {\"name\":\"Yoga\",\"quantity\":1,\"unit_amount_minor\":1000}      | 1000     | XXX | cart.currency",
+            "gold XAU                   | {\"name\":\"Yoga\",\"quantity\":1,\"unit_amount_minor\":1000}      | 1000     | XAU | cart.currency",
+            "withdrawn VEF              | {\"name\":\"Yoga\",\"quantity\":1,\"unit_amount_minor\":1000}      | 1000     | VEF | cart.currency",
+            "fund code BOV              | {\"name\":\"Yoga\",\"quantity\":1,\"unit_amount_minor\":1000}      | 1000     | BOV | cart.currency",
+    })
+    void sessionBodiesAreAsStrictAsMerchantBodies(String name, String item, String total, String currency, String field)
+            throws Exception {
+        HttpResponse<String> response = post(first, "/v2/sessions", "{\"merchant_id\":\"m1\",\"cart\":{\"items\":[" + item
+                + "],\"total_minor\":" + total + ",\"currency\":\"" + currency + "\"}}", KEY, null);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        assertThat(JSON.readTree(response.body()).at("/error/meta/field").asText()).isEqualTo(field);
+    }
+
+    @Test
+    void sessionRoutesRefuseCoercedTypesDuplicateKeysAndOtherMediaTypes() throws Exception {
+        HttpResponse<String> merchantNumber = post(first, "/v2/sessions", sessionBody("m1", 2500)
+                .replace("\"merchant_id\":\"m1\"", "\"merchant_id\":123"), KEY, null);
+        assertThat(merchantNumber.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(merchantNumber.body()).at("/error/meta/field").asText()).isEqualTo("merchant_id");
+
+        HttpResponse<String> duplicate = post(first, "/v2/sessions", sessionBody("m1", 2500)
+                .replace("{\"merchant_id\":\"m1\"", "{\"merchant_id\":\"m1\",\"merchant_id\":\"m-hook\""), KEY, null);
+        assertThat(duplicate.statusCode()).as(duplicate.body()).isEqualTo(400);
+        assertThat(duplicate.body()).contains("Duplicate field 'merchant_id'");
+
+        HttpResponse<String> form = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + first.port() + "/v2/sessions"))
+                .header("Authorization", "Bearer " + KEY).header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString(sessionBody("m1", 2500))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(form.statusCode()).isEqualTo(415);
+        assertThat(JSON.readTree(form.body()).at("/error/code").asText()).isEqualTo("unsupported_media_type");
+
+        String id = createSession("m1", null).get("id").asText();
+        HttpResponse<String> reasonNumber = post(first, "/v2/sessions/" + id + "/partner-cancel", "{\"reason\":1}", KEY, null);
+        assertThat(reasonNumber.statusCode()).as(reasonNumber.body()).isEqualTo(400);
+        assertThat(JSON.readTree(reasonNumber.body()).at("/error/meta/field").asText()).isEqualTo("reason");
+
+        HttpResponse<String> twoItems = post(first, "/v2/sessions", "{\"merchant_id\":\"m1\",\"cart\":{\"items\":["
+                + "{\"name\":\"Yoga\",\"quantity\":2,\"unit_amount_minor\":1250},{\"name\":\"Mat\",\"quantity\":1,"
+                + "\"unit_amount_minor\":0}],\"total_minor\":2500,\"currency\":\"JPY\"}}", KEY, null);
+        assertThat(twoItems.statusCode()).as("a total that is the items' sum").isEqualTo(201);
     }
 
     /** Javalin checks only Content-Length: a chunked body used to be buffered whole (1 GiB bodies ran the heap out). */

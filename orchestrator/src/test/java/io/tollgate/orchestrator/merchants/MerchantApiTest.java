@@ -435,6 +435,14 @@ class MerchantApiTest {
         Reply badAccount = acme.put(merchant("acme", m), null, "{\"display_name\":\"x\",\"stripe_account\":\"cus_1\"}");
         assertThat(badAccount.text("/error/meta/field")).isEqualTo("stripe_account");
 
+        Reply bidiName = acme.put(merchant("acme", m), null, "{\"display_name\":\"Shop\\u202e\"}");
+        assertThat(bidiName.status()).isEqualTo(400);
+        assertThat(bidiName.text("/error/meta/field")).isEqualTo("display_name");
+
+        Reply duplicateKey = acme.put(hook("acme", m), key(), "{\"url\":\"" + HOOK_URL + "\",\"url\":\"https://evil.example.com/\"}");
+        assertThat(duplicateKey.status()).isEqualTo(400);
+        assertThat(duplicateKey.body()).contains("Duplicate field 'url'");
+
         assertThat(app.directory().find("acme", m).orElseThrow().getVersion()).as("nothing was written").isEqualTo(1);
     }
 
