@@ -161,7 +161,9 @@ class MerchantApiTest {
         assertThat(changed.json().get("timeout_ms").asInt()).isEqualTo(10000);
         assertThat(changed.json().get("mode").asText()).isEqualTo("deferred");
         assertThat(changed.json().get("partner_wait_minutes").asInt()).isEqualTo(30);
-        assertThat(secretOf(changed)).as("changing settings keeps the secret that signs").isEqualTo(secret);
+        assertThat(changed.json().has("secret")).as("an update does not show the live secret again").isFalse();
+        assertThat(app.directory().signingSecrets("acme", m, 3, Duration.ofSeconds(5)))
+                .as("changing settings keeps the secret that signs").containsExactly(secret);
         assertThat(app.directory().hook("acme", m).orElseThrow().getUrl()).isEqualTo("https://hooks.example.com/v2");
 
         Reply deleted = acme.delete(hook("acme", m), null);
@@ -198,6 +200,21 @@ class MerchantApiTest {
         assertThat(again.json()).isEqualTo(first.json());
         assertThat(secretOf(again)).isEqualTo(secretOf(first));
         assertThat(app.directory().find("acme", m).orElseThrow().getVersion()).as("nothing changed twice").isEqualTo(2);
+    }
+
+    @Test
+    void aRepeatedPutShowsTheSecretOnlyWhenItReplaysTheRequestThatCreatedIt() {
+        String m = newMerchant(acme, "acme");
+        String createKey = key();
+        String secret = secretOf(acme.put(hook("acme", m), createKey, hookBody(HOOK_URL)));
+
+        Reply sameBodyNewKey = acme.put(hook("acme", m), key(), hookBody(HOOK_URL));
+        Reply replay = acme.put(hook("acme", m), createKey, hookBody(HOOK_URL));
+
+        assertThat(sameBodyNewKey.status()).as(sameBodyNewKey.toString()).isEqualTo(200);
+        assertThat(sameBodyNewKey.json().has("secret")).isFalse();
+        assertThat(sameBodyNewKey.body()).doesNotContain(secret.substring("whsec_".length()));
+        assertThat(secretOf(replay)).as("the first answer, as it was").isEqualTo(secret);
     }
 
     @Test
