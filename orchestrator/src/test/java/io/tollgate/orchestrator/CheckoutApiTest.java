@@ -10,6 +10,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tollgate.common.config.TollgateConfig;
 import io.tollgate.common.crypto.SecretBox;
 import io.tollgate.common.http.ChunkedUpload;
+import io.tollgate.common.http.RawHttp;
 import io.tollgate.common.kafka.CommandLog;
 import io.tollgate.common.kafka.KafkaClients;
 import io.tollgate.common.kafka.SharedKafka;
@@ -99,6 +100,7 @@ class CheckoutApiTest {
         putMerchant("m1", null);
         putMerchant("m-hook", hook(FailMode.CLOSED, 300));
         putMerchant("m-open", hook(FailMode.OPEN, 300));
+        putMerchant("m-defer", hook(FailMode.CLOSED, 300));
     }
 
     @AfterAll
@@ -182,6 +184,30 @@ class CheckoutApiTest {
         JsonNode body = JSON.readTree(confirm.body());
         assertThat(body.get("status").asText()).isEqualTo("processing");
         assertThat(body.get("status_url").asText()).isEqualTo("/v2/sessions/" + id);
+    }
+
+    /** The request used to answer from the state it found first, before the fold had refused its command. */
+    @Test
+    void partnerConfirmOnACanceledSessionIs409NotAwaitingPartner() throws Exception {
+        workers.hookAnswers.put("m-defer", HookOutcome.DEFERRED);
+        String id = createSession("m-defer", null).get("id").asText();
+        HttpResponse<String> confirm = post(first, "/v2/sessions/" + id + "/confirm", "{}", KEY, "k1");
+        assertThat(confirm.statusCode()).as(confirm.body()).isEqualTo(202);
+        HttpResponse<String> cancel = post(first, "/v2/sessions/" + id + "/partner-cancel", "", KEY, null);
+        assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(200);
+        assertThat(JSON.readTree(cancel.body()).get("status").asText()).isEqualTo("canceled");
+
+        HttpResponse<String> late = post(second, "/v2/sessions/" + id + "/partner-confirm", "", KEY, null);
+        assertThat(late.statusCode()).as(late.body()).isEqualTo(409);
+        assertThat(JSON.readTree(late.body()).at("/error/code").asText()).isEqualTo("not_awaiting_partner");
+        assertThat(JSON.readTree(late.body()).at("/error/meta/session_status").asText()).isEqualTo("canceled");
+        HttpResponse<String> again = post(second, "/v2/sessions/" + id + "/partner-cancel", "", KEY, null);
+        assertThat(again.statusCode()).as("a repeated cancel is the same answer").isEqualTo(200);
+
+        String open = createSession("m1", null).get("id").asText();
+        HttpResponse<String> notDeferred = post(first, "/v2/sessions/" + open + "/partner-confirm", "", KEY, null);
+        assertThat(notDeferred.statusCode()).isEqualTo(409);
+        assertThat(JSON.readTree(notDeferred.body()).at("/error/code").asText()).isEqualTo("not_awaiting_partner");
     }
 
     @Test
@@ -347,6 +373,27 @@ class CheckoutApiTest {
                 + "{\"name\":\"Yoga\",\"quantity\":2,\"unit_amount_minor\":1250},{\"name\":\"Mat\",\"quantity\":1,"
                 + "\"unit_amount_minor\":0}],\"total_minor\":2500,\"currency\":\"JPY\"}}", KEY, null);
         assertThat(twoItems.statusCode()).as("a total that is the items' sum").isEqualTo(201);
+    }
+
+    /** Jetty answered these with its own HTML pages before any route ran. */
+    @Test
+    void requestsJettyRefusesAnswerInTheErrorShape() throws Exception {
+        RawHttp.Answer garbled = RawHttp.exchange(first.port(), "GARBAGE\r\n\r\n");
+        RawHttp.Answer longUri = RawHttp.exchange(first.port(), "GET /v2/sessions/" + "a".repeat(20_000)
+                + " HTTP/1.1\r\nHost: x\r\n\r\n");
+        RawHttp.Answer bigHeaders = RawHttp.exchange(first.port(), "GET /v2/sessions/x HTTP/1.1\r\nHost: x\r\nX-Big: "
+                + "b".repeat(20_000) + "\r\n\r\n");
+
+        assertThat(List.of(garbled, longUri, bigHeaders)).extracting(RawHttp.Answer::status).containsExactly(400, 414, 431);
+        assertThat(List.of(garbled, longUri, bigHeaders)).allSatisfy(answer -> {
+            assertThat(answer.contentType()).startsWith("application/json");
+            JsonNode error = JSON.readTree(answer.body()).get("error");
+            assertThat(error.get("code").asText()).isNotBlank();
+            assertThat(error.get("message").asText()).isNotBlank();
+            assertThat(error.get("meta").isObject()).isTrue();
+        });
+        assertThat(JSON.readTree(longUri.body()).at("/error/code").asText()).isEqualTo("uri_too_long");
+        assertThat(JSON.readTree(bigHeaders.body()).at("/error/code").asText()).isEqualTo("headers_too_large");
     }
 
     /** Javalin checks only Content-Length: a chunked body used to be buffered whole (1 GiB bodies ran the heap out). */

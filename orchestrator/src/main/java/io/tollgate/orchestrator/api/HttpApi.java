@@ -5,6 +5,7 @@ import io.javalin.Javalin;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tollgate.common.http.JsonErrorPages;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -34,6 +35,8 @@ public final class HttpApi implements AutoCloseable {
             config.router.ignoreTrailingSlashes = true;
             // a known path with the wrong method says so, rather than pretending the path is not there
             config.http.prefer405over404 = true;
+            // what Jetty refuses before a route runs (400, 414, 431) answers in the API's error shape too
+            JsonErrorPages.install(config);
             if (!corsOrigins.isEmpty()) {
                 config.bundledPlugins.enableCors(cors -> cors.addRule(rule -> {
                     if (corsOrigins.contains("*")) {

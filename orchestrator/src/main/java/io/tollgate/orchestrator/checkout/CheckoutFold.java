@@ -489,7 +489,8 @@ public final class CheckoutFold {
         step.order("order.canceled", reason, message);
     }
 
-    private static boolean wasDeferred(SessionState s) {
+    /** The session's current attempt was deferred to the partner. */
+    static boolean wasDeferred(SessionState s) {
         return !s.getAttempts().isEmpty() && currentAttempt(s).getDecision() == HookOutcome.DEFERRED;
     }
 

@@ -202,16 +202,12 @@ public final class SessionApi implements HttpApi.Routes {
                 .filter(st -> st.getAgencyId().equals(caller.agency()))
                 .orElseThrow(() -> ApiError.notFound("session " + ctx.pathParam("id")));
         CheckoutCommand command = command(s.getSessionId(), s.getAgencyId(), s.getMerchantId(), caller.actor(), clock.instant(), payload);
-        boolean confirm = payload instanceof PartnerConfirm;
         ctx.future(() -> send(command)
-                .thenCompose(ignored -> sessions.await(s.getSessionId(), st -> command.getCommandId().equals(st.getLastCommandId())
-                        || (confirm ? st.getStatus() != SessionStatus.AWAITING_PARTNER && st.getStatus() != SessionStatus.OPEN
-                                && st.getStatus() != SessionStatus.CONFIRMING
-                                : SessionLifecycle.isTerminal(st.getStatus())), WRITE_WAIT))
+                .thenCompose(ignored -> sessions.await(s.getSessionId(), st -> PartnerDecisionAnswer.settled(st, command),
+                        WRITE_WAIT))
                 .thenAccept(st -> {
-                    if (rejected(st, command)) {
-                        throw new ApiError(409, st.getLastRejection().getCode(), st.getLastRejection().getMessage(),
-                                Map.of("session_status", ConfirmAnswer.status(st)));
+                    if (PartnerDecisionAnswer.refused(st, command)) {
+                        throw PartnerDecisionAnswer.refusal(st);
                     }
                     ctx.json(Map.of("id", st.getSessionId(), "status", ConfirmAnswer.status(st)));
                 })

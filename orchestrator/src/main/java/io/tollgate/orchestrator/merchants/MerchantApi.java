@@ -201,6 +201,11 @@ public final class MerchantApi implements HttpApi.Routes, AutoCloseable {
         if (replayed(ctx, current, key, hash, answer)) {
             return;
         }
+        if (current.getHook() == null) {
+            // the fold would refuse it too, but only after the command (and a sealed secret) was written
+            throw new ApiError(404, "not_found", "merchant " + target.merchant() + " has no pre-confirmation hook to rotate "
+                    + "the secret of", Map.of("reason", MerchantConfigFold.HOOK_NOT_FOUND));
+        }
         submit(ctx, target, key, hash, RotateSecret.newBuilder()
                 .setSecret(secretBox.seal(newSecret(), MerchantDirectory.secretPurpose(target.agency(), target.merchant())))
                 .setGraceMs(settings.secretGrace().toMillis())

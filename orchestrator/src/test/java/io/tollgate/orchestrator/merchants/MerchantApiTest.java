@@ -295,6 +295,19 @@ class MerchantApiTest {
         assertThat(read.json().get("version").asLong()).isEqualTo(version);
     }
 
+    /** The fold refused it too, but only after a command with a fresh sealed secret had been written. */
+    @Test
+    void rotatingTheSecretOfAMerchantWithoutAHookWritesNothing() {
+        String m = newMerchant(acme, "acme");
+        long offsetBefore = TopicBytes.values(topics.commands().name()).size();
+
+        Reply rotated = acme.post(rotate("acme", m), key(), null);
+
+        assertThat(rotated.status()).as(rotated.toString()).isEqualTo(404);
+        assertThat(rotated.text("/error/meta/reason")).isEqualTo("hook_not_found");
+        assertThat(TopicBytes.values(topics.commands().name())).as("no command was written").hasSize((int) offsetBefore);
+    }
+
     @Test
     void rotationNeedsAnIdempotencyKeyAndTakesNoFields() {
         String m = newMerchant(acme, "acme");
