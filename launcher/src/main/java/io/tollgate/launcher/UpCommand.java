@@ -57,13 +57,14 @@ final class UpCommand implements Callable<Integer> {
             ready.put("api", stack.apiUrl().orElse(null));
             ready.put("bootstrap_servers", stack.bootstrapServers());
             ready.put("schema_registry_url", stack.registryUrl());
-            ready.put("metrics", stack.apiUrl().map(api -> api + "/metrics").orElse(null));
+            ready.put("metrics", stack.managementUrl() + "/metrics");
             if (readyFile != null) {
                 readyFile.write(ready);
             }
             var out = spec.commandLine().getOut();
             out.println("Tollgate is up. API " + ready.get("api") + ", Kafka " + stack.bootstrapServers()
-                    + ", schema registry " + stack.registryUrl() + ". Stop with Ctrl-C.");
+                    + ", schema registry " + stack.registryUrl() + ", health and metrics " + stack.managementUrl()
+                    + ". Stop with Ctrl-C.");
             out.flush();
         } catch (Exception e) {
             stopAll();

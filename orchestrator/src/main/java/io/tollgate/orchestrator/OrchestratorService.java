@@ -130,8 +130,7 @@ public final class OrchestratorService implements AutoCloseable {
         SessionApi sessionApi = new SessionApi(auth, mapper, commands, sessions, merchants::get, secrets,
                 new SessionApi.Settings(config.sessionTtl(), config.maxAttempts(), Duration.ofMillis(config.confirmBudgetMs())),
                 Clock.systemUTC());
-        api = new HttpApi(mapper, metrics, () -> streams.state() == KafkaStreams.State.RUNNING, config.corsOrigins(),
-                concat(List.of(merchantApi, hookCallsApi, sessionApi), extraRoutes));
+        api = new HttpApi(mapper, config.corsOrigins(), concat(List.of(merchantApi, hookCallsApi, sessionApi), extraRoutes));
         int port = api.start(config.port());
         log.info("orchestrator ready port={} application_id={}", port, appId);
         return port;
@@ -179,6 +178,11 @@ public final class OrchestratorService implements AutoCloseable {
 
     public int port() {
         return api.port();
+    }
+
+    /** Serving: the API is open and the folds are running (what the management port's {@code /health} says). */
+    public boolean isReady() {
+        return api != null && streams != null && streams.state() == KafkaStreams.State.RUNNING;
     }
 
     @Override

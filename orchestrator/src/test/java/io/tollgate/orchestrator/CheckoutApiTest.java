@@ -12,6 +12,7 @@ import io.tollgate.common.crypto.SecretBox;
 import io.tollgate.common.http.ChunkedUpload;
 import io.tollgate.common.http.RawHttp;
 import io.tollgate.common.kafka.CommandLog;
+import io.tollgate.common.management.ManagementServer;
 import io.tollgate.common.kafka.KafkaClients;
 import io.tollgate.common.kafka.SharedKafka;
 import io.tollgate.common.kafka.TopicProvisioner;
@@ -71,6 +72,7 @@ class CheckoutApiTest {
     static Topics topics;
     static KafkaClients kafka;
     static SecretBox secrets;
+    static PrometheusMeterRegistry firstMetrics;
     static OrchestratorService first;
     static OrchestratorService second;
     static PlayedWorkers workers;
@@ -84,7 +86,7 @@ class CheckoutApiTest {
                 .bootstrapServers(SharedKafka.bootstrapServers())
                 .addDevPartnerKey(AGENCY, KEY)
                 .addDevPartnerKey("other", "tg_test_key_other")
-                .port(0).partitions(3).applicationIdPrefix(prefix).commitIntervalMs(10)
+                .port(0).managementPort(0).partitions(3).applicationIdPrefix(prefix).commitIntervalMs(10)
                 .build();
         topics = new Topics(new InMemorySchemaRegistry(), 3, prefix + ".");
         try (var admin = SharedKafka.admin()) {
@@ -92,7 +94,8 @@ class CheckoutApiTest {
         }
         kafka = new KafkaClients(SharedKafka.bootstrapServers());
         secrets = new SecretBox(new byte[32]);
-        first = new OrchestratorService(config, topics, kafka, secrets, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        firstMetrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        first = new OrchestratorService(config, topics, kafka, secrets, firstMetrics);
         second = new OrchestratorService(config, topics, kafka, secrets, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         first.start();
         second.start();
@@ -418,12 +421,23 @@ class CheckoutApiTest {
         assertThat(chunked.beforeBodyEnded()).as("answered without reading the body").isTrue();
     }
 
+    /** Metrics name every agency's merchants: they are on the management port, never on the public API. */
     @Test
-    void metricsShowRequestsWaitingOnTheViews() throws Exception {
-        HttpResponse<String> metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + first.port() + "/metrics"))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(metrics.statusCode()).isEqualTo(200);
-        assertThat(metrics.body()).contains("tollgate_api_waiting_requests");
+    void metricsAndHealthAreOnTheManagementPortNotTheApi() throws Exception {
+        for (String path : List.of("/metrics", "/health")) {
+            HttpResponse<String> onApi = get(first, path, KEY);
+            assertThat(onApi.statusCode()).as(path + " on the API port").isEqualTo(404);
+            assertThat(JSON.readTree(onApi.body()).at("/error/code").asText()).isEqualTo("not_found");
+        }
+        try (ManagementServer management = ManagementServer.start("127.0.0.1", 0, firstMetrics, first::isReady)) {
+            HttpResponse<String> metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management.port()
+                    + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.body()).contains("tollgate_api_waiting_requests");
+            HttpResponse<String> health = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management.port()
+                    + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(health.body()).contains("\"up\"");
+        }
     }
 
     // ---- harness -------------------------------------------------------------------------------

@@ -4,17 +4,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tollgate.common.http.JsonErrorPages;
 import java.util.List;
-import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The orchestrator's HTTP server: JSON everywhere, every failure as {@code {"error":{…}}}, health
- * and Prometheus metrics, CORS for the shopper-facing routes. Features add their own routes.
+ * The orchestrator's public HTTP server: JSON everywhere, every failure as {@code {"error":{…}}}, CORS
+ * for the shopper-facing routes. Features add their own routes. Health and metrics are not here but on
+ * the management port ({@link io.tollgate.common.management.ManagementServer}): metrics name every
+ * agency's merchants.
  */
 public final class HttpApi implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
@@ -26,8 +25,7 @@ public final class HttpApi implements AutoCloseable {
 
     private final Javalin app;
 
-    public HttpApi(ObjectMapper mapper, PrometheusMeterRegistry metrics, BooleanSupplier ready, List<String> corsOrigins,
-            List<Routes> routes) {
+    public HttpApi(ObjectMapper mapper, List<String> corsOrigins, List<Routes> routes) {
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(mapper, false));
@@ -69,11 +67,6 @@ public final class HttpApi implements AutoCloseable {
                 ctx.json(error.body());
             }
         });
-        app.get("/health", ctx -> {
-            boolean up = ready.getAsBoolean();
-            ctx.status(up ? 200 : 503).json(Map.of("status", up ? "up" : "starting"));
-        });
-        app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
         routes.forEach(r -> r.addTo(app));
     }
 

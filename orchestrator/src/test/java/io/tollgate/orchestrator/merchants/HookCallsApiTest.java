@@ -68,7 +68,7 @@ class HookCallsApiTest {
         String prefix = SharedKafka.uniqueName("hook-calls-api");
         TollgateConfig config = TollgateConfig.builder().devMode(true).bootstrapServers(SharedKafka.bootstrapServers())
                 .addDevPartnerKey("acme", ACME_KEY).addDevPartnerKey("globex", GLOBEX_KEY)
-                .port(0).partitions(2).applicationIdPrefix(prefix).commitIntervalMs(10).build();
+                .port(0).managementPort(0).partitions(2).applicationIdPrefix(prefix).commitIntervalMs(10).build();
         topics = new Topics(new InMemorySchemaRegistry(), 2, prefix + ".");
         try (var admin = SharedKafka.admin()) {
             TopicProvisioner.ensure(admin, topics.specs());

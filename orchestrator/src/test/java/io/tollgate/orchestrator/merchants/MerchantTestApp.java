@@ -112,8 +112,7 @@ final class MerchantTestApp implements AutoCloseable {
                         Clock.systemUTC()),
                 new PartnerAuth(partnerKeyHashes), new JsonBodies(new ObjectMapper()), secretBox, directory,
                 topics.commands(), kafka);
-        HttpApi api = new HttpApi(new ObjectMapper(), metrics, () -> streams.state() == KafkaStreams.State.RUNNING, List.of(),
-                List.of(merchantApi));
+        HttpApi api = new HttpApi(new ObjectMapper(), List.of(), List.of(merchantApi));
         int port = api.start(0);
         return new MerchantTestApp(applicationId, stateDir, streams, view, directory, merchantApi, api, port);
     }
