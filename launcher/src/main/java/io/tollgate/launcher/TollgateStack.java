@@ -115,7 +115,7 @@ final class TollgateStack implements AutoCloseable {
             log.info("local Stripe stand-in ready api_base={} (not Stripe: set STRIPE_API_KEY for the real one)", stripeBase);
         }
         if (services.contains(Service.PAYMENT_WORKER)) {
-            track(new PaymentWorkerService(paymentWorkerSettings(config, stripeKey, stripeBase), topics, kafka, secrets)
+            track(new PaymentWorkerService(paymentWorkerSettings(config, stripeKey, stripeBase), topics, kafka, secrets, metrics)
                     .start());
         }
         if (services.contains(Service.HOOK_CALLER)) {
