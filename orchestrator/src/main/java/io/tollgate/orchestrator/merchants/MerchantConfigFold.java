@@ -124,7 +124,7 @@ public final class MerchantConfigFold {
         MerchantConfig next = copy(current);
         HookSnapshot settings = HookSnapshot.newBuilder()
                 .setVersion(0) // set to the new version in changed()
-                .setUrl(p.getUrl()).setFailMode(p.getFailMode()).setTimeoutMs(p.getTimeoutMs())
+                .setUrl(p.getUrl()).setSealedQuery(p.getSealedQuery()).setFailMode(p.getFailMode()).setTimeoutMs(p.getTimeoutMs())
                 .setMode(p.getMode()).setPartnerWaitMinutes(p.getPartnerWaitMinutes())
                 .build();
         // The secret is shown once, when it is made (here or by rotation): an answer that repeats it on

@@ -534,6 +534,31 @@ class MerchantApiTest {
         }
     }
 
+    /** A query string often holds the merchant's token: sealed like a secret, shown redacted, called in clear. */
+    @Test
+    void aHookUrlsQueryIsSealedInTopicsAndShownRedacted() {
+        String m = newMerchant(acme, "acme");
+        String token = "tk_" + UUID.randomUUID().toString().replace("-", "");
+        String url = "https://hooks.example.com/check?token=" + token + "&v=2";
+
+        Reply put = acme.put(hook("acme", m), key(), hookBody(url));
+        Reply read = acme.get(hook("acme", m));
+
+        assertThat(put.status()).as(put.toString()).isEqualTo(200);
+        assertThat(put.text("/url")).isEqualTo("https://hooks.example.com/check?token=redacted&v=redacted");
+        assertThat(read.text("/url")).isEqualTo("https://hooks.example.com/check?token=redacted&v=redacted");
+        assertThat(put.body() + read.body()).doesNotContain(token);
+        io.tollgate.schema.HookSnapshot stored = app.directory().hook("acme", m).orElseThrow();
+        assertThat(stored.getUrl()).doesNotContain(token);
+        assertThat(app.directory().callable(stored, "acme", m).getUrl()).isEqualTo(url);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> app.directory().callable(stored, "globex", m))
+                .as("sealed for this merchant only").isInstanceOf(io.tollgate.common.merchants.HookSecretsUnavailableException.class);
+        List<byte[]> topicsBytes = new ArrayList<>(TopicBytes.values(topics.commands().name()));
+        topicsBytes.addAll(TopicBytes.values(topics.merchants().name()));
+        topicsBytes.addAll(TopicBytes.values(app.changelogTopic()));
+        assertThat(topicsBytes).noneMatch(bytes -> TopicBytes.contains(bytes, token.getBytes(StandardCharsets.UTF_8)));
+    }
+
     // ---- helpers --------------------------------------------------------------------------------
 
     private String secretOf(Reply reply) {
