@@ -102,7 +102,8 @@ public final class HookCallerService implements AutoCloseable {
         Duration wait = Duration.between(clock.instant(), deadline);
         return merchants.awaitSigningSecrets(event.getAgencyId(), event.getMerchantId(), committed.getHook().getVersion(),
                         wait.isNegative() || wait.isZero() ? Duration.ofMillis(1) : wait)
-                .thenCompose(active -> client.call(request, committed.getHook(), active, deadline))
+                .thenCompose(active -> client.call(request,
+                        merchants.callable(committed.getHook(), event.getAgencyId(), event.getMerchantId()), active, deadline))
                 .exceptionally(e -> unavailableWithoutCall(e))
                 .thenApply(decision -> recorded(request, committed, decision))
                 .thenCompose(decision -> report(event, committed, request, decision));

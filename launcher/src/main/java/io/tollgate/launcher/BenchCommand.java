@@ -83,7 +83,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         String partnerKey = KeysNewCommand.newKey();
         TollgateConfig config = options.load(BENCH_DEFAULTS).toBuilder()
-                .addDevPartnerKey(DemoScenarios.AGENCY, partnerKey).port(0).build();
+                .addDevPartnerKey(DemoScenarios.AGENCY, partnerKey).port(0).managementPort(0).build();
         var out = spec.commandLine().getOut();
         try (TollgateStack stack = TollgateStack.start(config, TollgateStack.all());
              SampleCapacityHook hook = new SampleCapacityHook()) {

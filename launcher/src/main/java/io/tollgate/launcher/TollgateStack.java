@@ -11,6 +11,7 @@ import io.tollgate.common.kafka.KafkaClients;
 import io.tollgate.common.kafka.TopicProvisioner;
 import io.tollgate.common.kafka.Topics;
 import io.tollgate.common.lifecycle.Resources;
+import io.tollgate.common.management.ManagementServer;
 import io.tollgate.hook.HookCallerService;
 import io.tollgate.hook.HookTestCaller;
 import io.tollgate.orchestrator.OrchestratorService;
@@ -61,6 +62,8 @@ final class TollgateStack implements AutoCloseable {
     private String registryUrl;
     private StripeStandIn stripeStandIn;
     private OrchestratorService orchestrator;
+    private ManagementServer management;
+    private volatile boolean booted;
     private Topics topics;
     private KafkaClients kafka;
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -77,6 +80,10 @@ final class TollgateStack implements AutoCloseable {
     }
 
     private void boot(TollgateConfig config, Set<Service> services) throws Exception {
+        // first, so /health answers "starting" while the rest comes up
+        management = track(ManagementServer.start(config.managementBindAddress(), config.managementPort(), metrics,
+                () -> booted && (orchestrator == null || orchestrator.isReady())));
+        log.info("management ready host={} port={} paths=/health,/metrics", management.host(), management.port());
         bootstrapServers = config.bootstrapServers().orElse(null);
         if (bootstrapServers == null) {
             EmbeddedKafka broker = track(EmbeddedKafka.start(TollgateCli.embeddedKafkaDir(config)));
@@ -111,7 +118,7 @@ final class TollgateStack implements AutoCloseable {
             log.info("local Stripe stand-in ready api_base={} (not Stripe: set STRIPE_API_KEY for the real one)", stripeBase);
         }
         if (services.contains(Service.PAYMENT_WORKER)) {
-            track(new PaymentWorkerService(paymentWorkerSettings(config, stripeKey, stripeBase), topics, kafka, secrets)
+            track(new PaymentWorkerService(paymentWorkerSettings(config, stripeKey, stripeBase), topics, kafka, secrets, metrics)
                     .start());
         }
         if (services.contains(Service.HOOK_CALLER)) {
@@ -137,6 +144,7 @@ final class TollgateStack implements AutoCloseable {
                 stripeStandIn.sendWebhooksTo(URI.create("http://127.0.0.1:" + port + StripeWebhookEndpoint.PATH), webhookSecret);
             }
         }
+        booted = true;
     }
 
     /**
@@ -175,6 +183,13 @@ final class TollgateStack implements AutoCloseable {
 
     Optional<String> apiUrl() {
         return Optional.ofNullable(orchestrator).map(o -> "http://127.0.0.1:" + o.port());
+    }
+
+    /** Where {@code /health} and {@code /metrics} are (a loopback URL when the port listens on all addresses). */
+    String managementUrl() {
+        String host = management.host();
+        boolean anyAddress = host == null || host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
+        return "http://" + (anyAddress ? "127.0.0.1" : host.contains(":") ? "[" + host + "]" : host) + ":" + management.port();
     }
 
     Optional<StripeStandIn> stripeStandIn() {

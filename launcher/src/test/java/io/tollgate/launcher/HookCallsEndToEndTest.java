@@ -51,7 +51,7 @@ class HookCallsEndToEndTest {
 
     @BeforeAll
     void start() throws Exception {
-        TollgateConfig config = TollgateConfig.builder().devMode(true).port(0).partitions(2)
+        TollgateConfig config = TollgateConfig.builder().devMode(true).port(0).managementPort(0).partitions(2)
                 .bootstrapServers(SharedKafka.bootstrapServers())
                 .applicationIdPrefix(SharedKafka.uniqueName("hook-calls-e2e")).commitIntervalMs(10)
                 .addDevPartnerKey(AGENCY, acmeKey).addDevPartnerKey("globex", globexKey).build();

@@ -141,8 +141,7 @@ public final class OrchestratorService implements AutoCloseable {
         SessionApi sessionApi = new SessionApi(auth, mapper, commands, sessions, replies, directory, secrets,
                 new SessionApi.Settings(config.sessionTtl(), config.maxAttempts(), Duration.ofMillis(config.confirmBudgetMs())),
                 Clock.systemUTC());
-        api = new HttpApi(mapper, metrics, () -> started, () -> streams != null && streams.state().isRunningOrRebalancing(),
-                config.corsOrigins(), concat(List.of(merchantApi, hookCallsApi, sessionApi, sessions), extraRoutes));
+        api = new HttpApi(mapper, () -> started, config.corsOrigins(), concat(List.of(merchantApi, hookCallsApi, sessionApi, sessions), extraRoutes));
         int port = api.start(config.port());
         advertised = new HostInfo(advertisedHost(), port);
 
@@ -232,6 +231,12 @@ public final class OrchestratorService implements AutoCloseable {
 
     public int port() {
         return api.port();
+    }
+
+    /** Serving: the API is open and the folds are running (what the management port's {@code /health} says). */
+    public boolean isReady() {
+        // a rebalance (another instance starting or stopping) does not stop this one serving
+        return started && streams.state().isRunningOrRebalancing();
     }
 
     @Override

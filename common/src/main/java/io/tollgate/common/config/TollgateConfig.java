@@ -49,6 +49,10 @@ public final class TollgateConfig {
         SCHEMA_REGISTRY_URL("schema.registry.url", "TOLLGATE_SCHEMA_REGISTRY_URL", "--schema-registry-url", false,
                 "Confluent-API schema registry URL; unset: the in-process registry"),
         PORT("port", "TOLLGATE_PORT", "--port", false, "HTTP API port, 0 = any free port (default 8080)"),
+        MANAGEMENT_PORT("management.port", "TOLLGATE_MANAGEMENT_PORT", "--management-port", false,
+                "port of /health and /metrics, apart from the API, 0 = any free port (default 9090)"),
+        MANAGEMENT_BIND_ADDRESS("management.bind.address", "TOLLGATE_MANAGEMENT_BIND_ADDRESS", null, false,
+                "address the management port listens on (default 127.0.0.1, this host only)"),
         PARTNER_KEYS("partner.keys", "TOLLGATE_PARTNER_KEYS", null, false,
                 "accepted partner keys as agency:sha256hex,... (an agency may have several)"),
         DEV_PARTNER_KEYS("dev.partner.keys", null, "--partner-key", true,
@@ -77,7 +81,7 @@ public final class TollgateConfig {
                 "how long after its event a Stripe call failing temporarily is retried before the failure is reported, "
                         + "e.g. 10m, 2h; below 24h (default 10m)"),
         READY_FILE("ready.file", "TOLLGATE_READY_FILE", "--ready-file", false,
-                "file `up` writes {api, bootstrap_servers, schema_registry_url, metrics} to once all is ready"),
+                "file `up` writes {api, bootstrap_servers, schema_registry_url, metrics, pid} to once all is ready"),
         COMMIT_INTERVAL_MS("commit.interval.ms", "TOLLGATE_COMMIT_INTERVAL_MS", null, false,
                 "Kafka Streams commit interval of the exactly-once folds, ms (default 100; off the confirm path, "
                         + "it sets how soon order.events.v1 readers see events)"),
@@ -169,6 +173,9 @@ public final class TollgateConfig {
     }
 
     public static final int DEFAULT_PORT = 8080;
+    public static final int DEFAULT_MANAGEMENT_PORT = 9090;
+    /** Metrics name every agency's merchants: by default only this host sees them. */
+    public static final String DEFAULT_MANAGEMENT_BIND_ADDRESS = "127.0.0.1";
     public static final long DEFAULT_COMMIT_INTERVAL_MS = 100;
     public static final Duration DEFAULT_SESSION_TTL = Duration.ofMinutes(60);
     /** Covers Stripe's three days of webhook retries: a late payment of an ended session is still refunded. */
@@ -196,12 +203,15 @@ public final class TollgateConfig {
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
     private static final Pattern ADVERTISED_HOST_NAME = Pattern.compile("[A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}\\]");
     private static final Pattern KAFKA_NAME = Pattern.compile("[A-Za-z0-9._-]{1,100}");
+    private static final Pattern IP_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
     private static final Pattern HOST_PORT = Pattern.compile("[^\\s,]+:(\\d{1,5})");
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|min|h|d)");
 
     private final String bootstrapServers;
     private final String schemaRegistryUrl;
     private final int port;
+    private final int managementPort;
+    private final String managementBindAddress;
     private final Map<String, List<String>> partnerKeys;
     private final byte[] masterKey;
     private final boolean devMode;
@@ -230,6 +240,8 @@ public final class TollgateConfig {
         this.bootstrapServers = b.bootstrapServers;
         this.schemaRegistryUrl = b.schemaRegistryUrl;
         this.port = b.port;
+        this.managementPort = b.managementPort;
+        this.managementBindAddress = b.managementBindAddress;
         Map<String, List<String>> keys = new LinkedHashMap<>();
         b.partnerKeys.forEach((agency, hashes) -> keys.put(agency, List.copyOf(hashes)));
         this.partnerKeys = Collections.unmodifiableMap(keys);
@@ -350,6 +362,16 @@ public final class TollgateConfig {
         return port;
     }
 
+    /** Port of the management server ({@code /health}, {@code /metrics}); 0 means any free port. */
+    public int managementPort() {
+        return managementPort;
+    }
+
+    /** The address the management server listens on: loopback unless told otherwise. */
+    public String managementBindAddress() {
+        return managementBindAddress;
+    }
+
     /** Accepted partner-key hashes (lower-case hex SHA-256) by agency id; unmodifiable. */
     public Map<String, List<String>> partnerKeys() {
         return partnerKeys;
@@ -458,6 +480,8 @@ public final class TollgateConfig {
                 + "bootstrapServers=" + orEmbedded(bootstrapServers)
                 + ", schemaRegistryUrl=" + (schemaRegistryUrl == null ? "<in-process>" : schemaRegistryUrl)
                 + ", port=" + port
+                + ", managementPort=" + managementPort
+                + ", managementBindAddress=" + managementBindAddress
                 + ", partnerKeys=" + partnerKeys
                 + ", masterKey=" + redacted(masterKey != null)
                 + ", devMode=" + devMode
@@ -500,7 +524,8 @@ public final class TollgateConfig {
         if (!(o instanceof TollgateConfig other)) {
             return false;
         }
-        return port == other.port && devMode == other.devMode && commitIntervalMs == other.commitIntervalMs
+        return port == other.port && managementPort == other.managementPort
+                && managementBindAddress.equals(other.managementBindAddress) && devMode == other.devMode && commitIntervalMs == other.commitIntervalMs
                 && maxAttempts == other.maxAttempts && confirmBudgetMs == other.confirmBudgetMs
                 && partitions == other.partitions
                 && stripeTimeoutMs == other.stripeTimeoutMs && stripeConnectTimeoutMs == other.stripeConnectTimeoutMs
@@ -526,7 +551,7 @@ public final class TollgateConfig {
 
     @Override
     public int hashCode() {
-        return Objects.hash(bootstrapServers, schemaRegistryUrl, port, partnerKeys, Arrays.hashCode(masterKey),
+        return Objects.hash(bootstrapServers, schemaRegistryUrl, port, managementPort, managementBindAddress, partnerKeys, Arrays.hashCode(masterKey),
                 devMode, dataDir, stripeApiKey, stripeApiBase, stripeWebhookSecret, stripeTimeoutMs,
                 stripeConnectTimeoutMs, stripeMaxNetworkRetries, stripeWritesPerSecond, paymentGiveUpAfter, readyFile,
                 commitIntervalMs, sessionTtl, sessionRetention, advertisedHost, standbyReplicas, maxAttempts, confirmBudgetMs,
@@ -541,6 +566,8 @@ public final class TollgateConfig {
         private String bootstrapServers;
         private String schemaRegistryUrl;
         private int port = DEFAULT_PORT;
+        private int managementPort = DEFAULT_MANAGEMENT_PORT;
+        private String managementBindAddress = DEFAULT_MANAGEMENT_BIND_ADDRESS;
         private final Map<String, List<String>> partnerKeys = new LinkedHashMap<>();
         private boolean devPartnerKeysGiven;
         private String devPartnerKeysSource;
@@ -576,6 +603,8 @@ public final class TollgateConfig {
             bootstrapServers = c.bootstrapServers;
             schemaRegistryUrl = c.schemaRegistryUrl;
             port = c.port;
+            managementPort = c.managementPort;
+            managementBindAddress = c.managementBindAddress;
             c.partnerKeys.forEach((agency, hashes) -> partnerKeys.put(agency, new ArrayList<>(hashes)));
             masterKey = c.masterKey == null ? null : c.masterKey.clone();
             devMode = c.devMode;
@@ -613,6 +642,16 @@ public final class TollgateConfig {
 
         public Builder port(int value) {
             port = value;
+            return this;
+        }
+
+        public Builder managementPort(int value) {
+            managementPort = value;
+            return this;
+        }
+
+        public Builder managementBindAddress(String value) {
+            managementBindAddress = value;
             return this;
         }
 
@@ -760,6 +799,8 @@ public final class TollgateConfig {
                 case BOOTSTRAP_SERVERS -> bootstrapServers = blank ? null : value;
                 case SCHEMA_REGISTRY_URL -> schemaRegistryUrl = blank ? null : value;
                 case PORT -> port = blank ? DEFAULT_PORT : parseInt(setting, source, value);
+                case MANAGEMENT_PORT -> managementPort = blank ? DEFAULT_MANAGEMENT_PORT : parseInt(setting, source, value);
+                case MANAGEMENT_BIND_ADDRESS -> managementBindAddress = blank ? DEFAULT_MANAGEMENT_BIND_ADDRESS : value;
                 case PARTNER_KEYS -> {
                     partnerKeys.clear();
                     if (!blank) {
@@ -826,6 +867,17 @@ public final class TollgateConfig {
             }
             if (port < 0 || port > 65535) {
                 throw invalid(Setting.PORT, "must be from 0 (any free port) to 65535, got " + port);
+            }
+            if (managementPort < 0 || managementPort > 65535) {
+                throw invalid(Setting.MANAGEMENT_PORT, "must be from 0 (any free port) to 65535, got " + managementPort);
+            }
+            if (port != 0 && port == managementPort) {
+                throw invalid(Setting.MANAGEMENT_PORT, "must differ from the API port " + port
+                        + ": metrics and health are not for the public");
+            }
+            if (!IP_LITERAL.matcher(managementBindAddress).matches()) {
+                throw invalid(Setting.MANAGEMENT_BIND_ADDRESS, "must be an IP address to listen on (127.0.0.1 for this host only, "
+                        + "0.0.0.0 for all), got '" + managementBindAddress + "'");
             }
             partnerKeys.forEach((agency, hashes) -> {
                 if (!AGENCY_ID.matcher(agency).matches()) {

@@ -1,5 +1,6 @@
 package io.tollgate.common.merchants;
 
+import io.tollgate.common.crypto.SealedFor;
 import io.tollgate.common.crypto.SecretBox;
 import io.tollgate.common.kafka.CompactedTopicView;
 import io.tollgate.schema.Encrypted;
@@ -146,6 +147,23 @@ public final class MerchantDirectory {
             throw new HookSecretsUnavailableException("no_active_secret", "merchant " + merchant + " has no unexpired secret");
         }
         return List.copyOf(secrets);
+    }
+
+    /**
+     * The hook as it is called: its URL with the query string opened (kept sealed, since it may hold a
+     * token). Only for making the call — never to store or show.
+     */
+    public HookSnapshot callable(HookSnapshot hook, String agencyId, String merchantId) {
+        if (hook.getSealedQuery() == null) {
+            return hook;
+        }
+        String query;
+        try {
+            query = secretBox.open(hook.getSealedQuery(), SealedFor.hookQuery(agencyId, merchantId));
+        } catch (IllegalArgumentException e) {
+            throw new HookSecretsUnavailableException("cannot_open", e.getMessage());
+        }
+        return HookSnapshot.newBuilder(hook).setUrl(HookUrlQuery.join(hook.getUrl(), query)).setSealedQuery(null).build();
     }
 
     /** Opens a hook secret sealed for this merchant. */

@@ -22,6 +22,10 @@ import io.tollgate.schema.OrderEvent;
 import io.tollgate.schema.PartnerCancel;
 import io.tollgate.schema.PartnerConfirmed;
 import io.tollgate.schema.PartnerConfirm;
+import io.tollgate.schema.PaymentAction;
+import io.tollgate.schema.PaymentActionFailed;
+import io.tollgate.schema.PaymentActionFailedReported;
+import io.tollgate.schema.PaymentActionFailure;
 import io.tollgate.schema.PaymentAuthorized;
 import io.tollgate.schema.PaymentAuthorizedReported;
 import io.tollgate.schema.PaymentCanceledReported;
@@ -35,6 +39,7 @@ import io.tollgate.schema.PaymentSucceededReported;
 import io.tollgate.schema.RefundRequested;
 import io.tollgate.schema.Rejection;
 import io.tollgate.schema.RequestConfirm;
+import io.tollgate.schema.RetryPaymentAction;
 import io.tollgate.schema.SessionCanceled;
 import io.tollgate.schema.SessionCreated;
 import io.tollgate.schema.SessionFailed;
@@ -156,6 +161,10 @@ public final class CheckoutFold {
             paymentCanceled(step, p);
         } else if (payload instanceof ExpireSession p) {
             expire(step, p);
+        } else if (payload instanceof PaymentActionFailedReported p) {
+            paymentActionFailed(step, p);
+        } else if (payload instanceof RetryPaymentAction p) {
+            retryPaymentAction(step, p);
         } else {
             step.reject("unknown_command", "unknown command " + payload.getClass().getSimpleName());
         }
@@ -482,6 +491,61 @@ public final class CheckoutFold {
         cancel(step, partnerDue ? "partner_timeout" : "session_expired", null, true);
     }
 
+    /**
+     * A cancel or refund the payment worker gave up on. Whatever the session's status (they come after it
+     * ended), it is recorded, not dropped: money held or kept must stay visible until it is retried.
+     */
+    private void paymentActionFailed(Step step, PaymentActionFailedReported p) {
+        SessionState s = step.state;
+        if (s.getFailedPaymentActions().stream().anyMatch(f -> f.getAction() == p.getAction()
+                && f.getPaymentIntentId().equals(p.getPaymentIntentId()) && f.getRetry() >= p.getRetry())) {
+            step.drop();
+            return;
+        }
+        List<PaymentActionFailure> failures = new ArrayList<>(s.getFailedPaymentActions());
+        failures.removeIf(f -> f.getAction() == p.getAction() && f.getPaymentIntentId().equals(p.getPaymentIntentId()));
+        failures.add(PaymentActionFailure.newBuilder().setAction(p.getAction()).setPaymentIntentId(p.getPaymentIntentId())
+                .setStripeAccount(p.getStripeAccount()).setAmountMinor(p.getAmountMinor()).setReason(p.getReason())
+                .setRetry(p.getRetry()).setCode(p.getCode()).setMessage(p.getMessage())
+                .setFailedAt(step.command.getIssuedAt()).build());
+        s.setFailedPaymentActions(failures);
+        step.emit(PaymentActionFailed.newBuilder().setAction(p.getAction()).setPaymentIntentId(p.getPaymentIntentId())
+                .setRetry(p.getRetry()).setCode(p.getCode()).setMessage(p.getMessage()).build(),
+                actionName(p.getAction()) + " of " + p.getPaymentIntentId() + " failed (" + p.getCode() + "): "
+                        + (p.getAction() == PaymentAction.CANCEL ? "the hold stays" : "the money is not returned")
+                        + " until it is retried");
+    }
+
+    /** An operator's retry of a failed cancel or refund: requested anew, under a fresh Stripe idempotency key. */
+    private void retryPaymentAction(Step step, RetryPaymentAction p) {
+        SessionState s = step.state;
+        Optional<PaymentActionFailure> failed = s.getFailedPaymentActions().stream()
+                .filter(f -> f.getAction() == p.getAction() && f.getPaymentIntentId().equals(p.getPaymentIntentId()))
+                .findFirst();
+        if (failed.isEmpty()) {
+            step.reject("nothing_to_retry", "no failed " + actionName(p.getAction()) + " of " + p.getPaymentIntentId());
+            return;
+        }
+        PaymentActionFailure f = failed.get();
+        List<PaymentActionFailure> failures = new ArrayList<>(s.getFailedPaymentActions());
+        failures.remove(f);
+        s.setFailedPaymentActions(failures);
+        int retry = f.getRetry() + 1;
+        String summary = actionName(f.getAction()) + " of " + f.getPaymentIntentId() + " retried (retry " + retry + ")";
+        if (f.getAction() == PaymentAction.CANCEL) {
+            step.emit(CancelRequested.newBuilder().setPaymentIntentId(f.getPaymentIntentId())
+                    .setStripeAccount(f.getStripeAccount()).setReason(f.getReason()).setRetry(retry).build(), summary);
+        } else {
+            step.emit(RefundRequested.newBuilder().setPaymentIntentId(f.getPaymentIntentId())
+                    .setStripeAccount(f.getStripeAccount()).setAmountMinor(f.getAmountMinor()).setReason(f.getReason())
+                    .setRetry(retry).build(), summary);
+        }
+    }
+
+    private static String actionName(PaymentAction action) {
+        return action == PaymentAction.CANCEL ? "cancel" : "refund";
+    }
+
     // ---- shared moves --------------------------------------------------------------------------
 
     private boolean rejectIfClosed(Step step) {
@@ -531,7 +595,8 @@ public final class CheckoutFold {
         step.order("order.canceled", reason, message);
     }
 
-    private static boolean wasDeferred(SessionState s) {
+    /** The session's current attempt was deferred to the partner. */
+    static boolean wasDeferred(SessionState s) {
         return !s.getAttempts().isEmpty() && currentAttempt(s).getDecision() == HookOutcome.DEFERRED;
     }
 

@@ -207,8 +207,9 @@ public final class SessionApi implements HttpApi.Routes {
     }
 
     private void partnerCancel(Context ctx) {
-        auth.require(ctx);
-        SessionRequests.PartnerCancel body = ctx.body().isBlank() ? new SessionRequests.PartnerCancel(null, null)
+        auth.require(ctx); // the key before the body: a caller without one gets 401 and nothing is read
+        SessionRequests.PartnerCancel body = JsonBodies.isBlank(ctx, JsonBodies.CONFIG_LIMIT)
+                ? new SessionRequests.PartnerCancel(null, null)
                 : bodies.read(ctx, SessionRequests.PartnerCancel.class, JsonBodies.CONFIG_LIMIT);
         body.validate();
         partnerDecision(ctx, PartnerCancel.newBuilder().setReason(body.reason()).setMessage(body.message()).build());
@@ -217,19 +218,18 @@ public final class SessionApi implements HttpApi.Routes {
     private void partnerDecision(Context ctx, Object payload) {
         PartnerAuth.Caller caller = auth.require(ctx);
         String id = ctx.pathParam("id");
-        boolean confirm = payload instanceof PartnerConfirm;
         ctx.future(() -> visible(id, new Access(caller, caller.actor()))
                 .thenCompose(s -> {
                     CheckoutCommand command = command(s.getSessionId(), s.getAgencyId(), s.getMerchantId(), caller.actor(),
                             clock.instant(), payload);
-                    return appendAndAwait(command, null, st -> command.getCommandId().equals(st.getLastCommandId())
-                            || (confirm ? st.getStatus() != SessionStatus.AWAITING_PARTNER && st.getStatus() != SessionStatus.OPEN
-                                    && st.getStatus() != SessionStatus.CONFIRMING
-                                    : SessionLifecycle.isTerminal(st.getStatus())), WRITE_WAIT)
+                    if (PartnerDecisionAnswer.settled(s, command)) {
+                        // the same decision was made before: the state answers, and nothing is appended
+                        return CompletableFuture.completedFuture(s);
+                    }
+                    return appendAndAwait(command, s, st -> PartnerDecisionAnswer.settled(st, command), WRITE_WAIT)
                             .thenApply(st -> {
-                                if (rejected(st, command)) {
-                                    throw new ApiError(409, st.getLastRejection().getCode(), st.getLastRejection().getMessage(),
-                                            Map.of("session_status", ConfirmAnswer.status(st)));
+                                if (PartnerDecisionAnswer.refused(st, command)) {
+                                    throw PartnerDecisionAnswer.refusal(st);
                                 }
                                 return st;
                             });

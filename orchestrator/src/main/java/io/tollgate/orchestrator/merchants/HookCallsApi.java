@@ -28,6 +28,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,14 +92,15 @@ public final class HookCallsApi implements HttpApi.Routes {
         MerchantConfig config = target.existing(directory);
         HookSnapshot hook = hookOf(target, config);
         Cart cart = testCart(ctx);
-        List<String> secrets = signingSecrets(config);
+        List<String> secrets = opened(() -> directory.activeSecrets(config));
+        HookSnapshot callable = opened(() -> directory.callable(hook, target.agency(), target.merchant()));
         if (tester == null) {
             throw new ApiError(503, "unavailable", "this API instance cannot send test calls", Map.of("retryable", false));
         }
         gate.enter(target.key());
         CompletableFuture<HookCall> call;
         try {
-            call = tester.test(target.agency(), target.merchant(), hook, secrets, cart);
+            call = tester.test(target.agency(), target.merchant(), callable, secrets, cart);
         } catch (RuntimeException e) {
             gate.leave(target.key());
             throw e;
@@ -156,9 +158,10 @@ public final class HookCallsApi implements HttpApi.Routes {
         return request.cart().toCart();
     }
 
-    private List<String> signingSecrets(MerchantConfig config) {
+    /** What needs the merchant's sealed values opened (secrets, the URL's query): 409 when they cannot be. */
+    private static <T> T opened(Supplier<T> use) {
         try {
-            return directory.activeSecrets(config);
+            return use.get();
         } catch (HookSecretsUnavailableException e) {
             throw new ApiError(409, "hook_secret_unavailable", "the hook has no secret that can sign a call: " + e.getMessage(),
                     Map.of("reason", e.reason()));

@@ -29,6 +29,8 @@ import io.tollgate.schema.HookMode;
 import io.tollgate.schema.HookOutcome;
 import io.tollgate.schema.OrderEvent;
 import io.tollgate.schema.PartnerConfirmed;
+import io.tollgate.schema.PaymentAction;
+import io.tollgate.schema.PaymentActionFailed;
 import io.tollgate.schema.PaymentAuthorized;
 import io.tollgate.schema.PaymentDeclined;
 import io.tollgate.schema.PaymentIntentCreated;
@@ -1096,6 +1098,102 @@ class CheckoutFoldTest {
             assertThat(twice.journal).isEqualTo(once.journal);
             assertThat(twice.orders).isEqualTo(once.orders);
             assertThat(twice.state).isEqualTo(once.state);
+        }
+    }
+
+    // ---- cancels and refunds that fail for good -------------------------------------------------
+
+    @Nested
+    class FailedPaymentActions {
+        /** A session that expired while its PaymentIntent waited for the shopper: the fold asked for a cancel. */
+        private FoldRun expiredWithIntent(CommandScript s) {
+            FoldRun run = FoldRun.of(s.create(), s.confirm("k1", syncHook()), s.decision(1, HookOutcome.APPROVED),
+                    s.paymentIntent("pi_1"), s.expire("session_expired", s.expiresAt()));
+            assertThat(run.status()).isEqualTo(SessionStatus.CANCELED);
+            assertThat(payload(run.journal, CancelRequested.class).getRetry()).isZero();
+            return run;
+        }
+
+        @Test
+        void aCancelThatFailedForGoodIsRecordedOnTheEndedSessionAndKeptInItsState() {
+            CommandScript s = new CommandScript("cs_cancel_failed");
+            FoldRun run = expiredWithIntent(s);
+            int before = run.journal.size();
+
+            run.apply(s.paymentActionFailed(PaymentAction.CANCEL, "pi_1", 0));
+
+            assertThat(payloadTypes(run.journal.subList(before, run.journal.size()))).containsExactly(PaymentActionFailed.class);
+            PaymentActionFailed event = payload(run.journal, PaymentActionFailed.class);
+            assertThat(event.getAction()).isEqualTo(PaymentAction.CANCEL);
+            assertThat(event.getCode()).isEqualTo("api_error");
+            assertThat(run.status()).as("the session stays as it ended").isEqualTo(SessionStatus.CANCELED);
+            assertThat(run.state.getFailedPaymentActions()).singleElement().satisfies(f -> {
+                assertThat(f.getPaymentIntentId()).isEqualTo("pi_1");
+                assertThat(f.getReason()).isEqualTo("session_expired");
+                assertThat(f.getStripeAccount()).isEqualTo("acct_1");
+                assertThat(f.getFailedAt()).isEqualTo(s.lastIssuedAt());
+            });
+            assertThat(run.state.getTimeline()).last().extracting(t -> t.getSummary()).asString().contains("the hold stays");
+
+            // another report of the same failure (a redelivered journal event) adds nothing
+            assertThat(run.apply(s.paymentActionFailed(PaymentAction.CANCEL, "pi_1", 0)).dropped()).isTrue();
+            assertThat(EventChain.verify(run.journal)).isTrue();
+        }
+
+        @Test
+        void aRetryRequestsTheCancelAgainUnderItsOwnRetryNumberOnce() {
+            CommandScript s = new CommandScript("cs_cancel_retry");
+            FoldRun run = expiredWithIntent(s);
+            run.apply(s.paymentActionFailed(PaymentAction.CANCEL, "pi_1", 0));
+            int before = run.journal.size();
+
+            run.apply(s.retryPaymentAction(PaymentAction.CANCEL, "pi_1"));
+
+            List<CheckoutEvent> retried = run.journal.subList(before, run.journal.size());
+            assertThat(payloadTypes(retried)).containsExactly(CancelRequested.class);
+            CancelRequested again = (CancelRequested) retried.get(0).getPayload();
+            assertThat(again.getRetry()).isEqualTo(1);
+            assertThat(again.getReason()).isEqualTo("session_expired");
+            assertThat(again.getStripeAccount()).isEqualTo("acct_1");
+            assertThat(run.state.getFailedPaymentActions()).isEmpty();
+
+            run.apply(s.retryPaymentAction(PaymentAction.CANCEL, "pi_1"));
+            assertThat(payload(run.journal.subList(before + 1, run.journal.size()), CommandRejected.class).getCode())
+                    .isEqualTo("nothing_to_retry");
+
+            // the retry failing too is recorded again, as that retry
+            run.apply(s.paymentActionFailed(PaymentAction.CANCEL, "pi_1", 1));
+            assertThat(run.state.getFailedPaymentActions()).singleElement().extracting(f -> f.getRetry()).isEqualTo(1);
+            // a late report of the first try changes nothing then
+            assertThat(run.apply(s.paymentActionFailed(PaymentAction.CANCEL, "pi_1", 0)).dropped()).isTrue();
+        }
+
+        @Test
+        void aFailedRefundIsRetriedWithItsAmount() {
+            CommandScript s = new CommandScript("cs_refund_retry");
+            FoldRun run = expiredWithIntent(s);
+            run.apply(s.paymentSucceeded("pi_1"));
+            assertThat(payload(run.journal, RefundRequested.class).getRetry()).isZero();
+            run.apply(s.paymentActionFailed(PaymentAction.REFUND, "pi_1", 0));
+            assertThat(run.state.getTimeline()).last().extracting(t -> t.getSummary()).asString()
+                    .contains("the money is not returned");
+
+            run.apply(s.retryPaymentAction(PaymentAction.REFUND, "pi_1"));
+
+            RefundRequested again = (RefundRequested) run.journal.get(run.journal.size() - 1).getPayload();
+            assertThat(again.getRetry()).isEqualTo(1);
+            assertThat(again.getAmountMinor()).isEqualTo(TOTAL_MINOR);
+            assertThat(run.state.getFailedPaymentActions()).isEmpty();
+        }
+
+        @Test
+        void aRetryOfNothingThatFailedIsRejected() {
+            CommandScript s = new CommandScript("cs_retry_nothing");
+            FoldRun run = expiredWithIntent(s);
+
+            run.apply(s.retryPaymentAction(PaymentAction.REFUND, "pi_1"));
+
+            assertThat(payload(run.journal, CommandRejected.class).getCode()).isEqualTo("nothing_to_retry");
         }
     }
 
