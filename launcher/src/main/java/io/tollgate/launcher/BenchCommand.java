@@ -60,6 +60,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "shoppers in the closed-loop saturation run; 0 skips it (default ${DEFAULT-VALUE})")
     int saturationShoppers;
 
+    @Option(names = "--baseline", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "measure the inline baseline too (default); --no-baseline runs Tollgate alone, e.g. under a profiler")
+    boolean baseline;
+
     @Option(names = "--merchants", paramLabel = "N", defaultValue = "16",
             description = "merchants the checkouts are spread over, each with its own hook (default ${DEFAULT-VALUE})")
     int merchants;
@@ -94,7 +98,7 @@ final class BenchCommand implements Callable<Integer> {
             ConfirmBenchmark bench = new ConfirmBenchmark(stack, partnerKey, hook, payment.stripe(), payment.stripeThreads(), out);
             try {
                 long errors = bench.run(new ConfirmBenchmark.Plan(cells, Duration.ofSeconds(warmupSeconds),
-                        Duration.ofSeconds(cellWarmupSeconds), Duration.ofSeconds(durationSeconds), saturationShoppers, merchants));
+                        Duration.ofSeconds(cellWarmupSeconds), Duration.ofSeconds(durationSeconds), saturationShoppers, merchants, baseline));
                 return errors == 0 ? TollgateCli.OK : TollgateCli.FAILURE;
             } finally {
                 bench.close();

@@ -62,7 +62,7 @@ final class ConfirmBenchmark {
      * @param saturationShoppers closed-loop shoppers for the saturation run; 0 skips it
      */
     record Plan(List<Cell> cells, Duration warmup, Duration cellWarmup, Duration duration, int saturationShoppers,
-            int merchants) {
+            int merchants, boolean baseline) {
     }
 
     /** One cell's two measured runs. */
@@ -125,40 +125,58 @@ final class ConfirmBenchmark {
             if (!plan.warmup().isZero()) {
                 out.printf("warm-up: %s, %d s each path%n", first, plan.warmup().toSeconds());
                 out.flush();
-                load.openLoop(baseline, first.rate(), plan.warmup(), n -> merchant(first.hookLatencyMs(), n % plan.merchants()));
+                if (plan.baseline()) {
+                    load.openLoop(baseline, first.rate(), plan.warmup(), n -> merchant(first.hookLatencyMs(), n % plan.merchants()));
+                }
                 load.openLoop(tollgate, first.rate(), plan.warmup(), n -> merchant(first.hookLatencyMs(), n % plan.merchants()));
             }
             List<Measured> results = new ArrayList<>();
+            long errors = 0;
             for (Cell cell : plan.cells()) {
                 out.printf("%n== %s: %d s warm-up, %d s measured, each path%n", cell, plan.cellWarmup().toSeconds(),
                         plan.duration().toSeconds());
                 out.flush();
-                CheckoutLoad.Result inlineResult = measure(baseline, cell, plan);
-                print("inline baseline", inlineResult);
+                CheckoutLoad.Result inlineResult = plan.baseline() ? measure(baseline, cell, plan) : null;
+                if (inlineResult != null) {
+                    print("inline baseline", inlineResult);
+                }
                 CheckoutLoad.Result tollgateResult = measure(tollgate, cell, plan);
                 print("tollgate", tollgateResult);
                 Stages stages = stagesOf(tollgateResult);
                 stages.print(out);
                 Measured measured = new Measured(cell, inlineResult, tollgateResult, stages);
-                printOverhead(measured);
-                results.add(measured);
+                if (inlineResult != null) {
+                    printOverhead(measured);
+                    results.add(measured);
+                } else if (tollgateResult.errors() > 0) {
+                    errors += tollgateResult.errors();
+                }
             }
             if (plan.saturationShoppers() > 0) {
                 Cell cell = plan.cells().get(0);
                 out.printf("%n== saturation: %d shoppers in a closed loop, hook %d ms, %d s each path%n", plan.saturationShoppers(),
                         cell.hookLatencyMs(), plan.duration().toSeconds());
                 out.flush();
-                CheckoutLoad.Result inlineMax = load.closedLoop(baseline, plan.saturationShoppers(), plan.duration(),
-                        n -> merchant(cell.hookLatencyMs(), n % plan.merchants()));
-                print("inline baseline", inlineMax);
+                CheckoutLoad.Result inlineMax = null;
+                if (plan.baseline()) {
+                    inlineMax = load.closedLoop(baseline, plan.saturationShoppers(), plan.duration(),
+                            n -> merchant(cell.hookLatencyMs(), n % plan.merchants()));
+                    print("inline baseline", inlineMax);
+                }
                 CheckoutLoad.Result tollgateMax = load.closedLoop(tollgate, plan.saturationShoppers(), plan.duration(),
                         n -> merchant(cell.hookLatencyMs(), n % plan.merchants()));
                 print("tollgate", tollgateMax);
-                out.printf("  checkouts/s at saturation: tollgate %.0f, inline %.0f (%.0f %%)%n", tollgateMax.perSecond(),
-                        inlineMax.perSecond(), 100 * tollgateMax.perSecond() / inlineMax.perSecond());
+                if (inlineMax != null) {
+                    out.printf("  checkouts/s at saturation: tollgate %.0f, inline %.0f (%.0f %%)%n", tollgateMax.perSecond(),
+                            inlineMax.perSecond(), 100 * tollgateMax.perSecond() / inlineMax.perSecond());
+                } else {
+                    out.printf("  checkouts/s at saturation: tollgate %.0f%n", tollgateMax.perSecond());
+                }
             }
-            printTable(results);
-            return results.stream().mapToLong(m -> m.inline().errors() + m.tollgate().errors()).sum();
+            if (!results.isEmpty()) {
+                printTable(results);
+            }
+            return errors + results.stream().mapToLong(m -> m.inline().errors() + m.tollgate().errors()).sum();
         }
     }
 

@@ -13,11 +13,15 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
@@ -61,7 +65,47 @@ public final class EventChain {
     static final String CANONICAL_MARK = "tollgate.event-chain.canonical.v1\n";
 
     private static final Schema BASE = baseSchema();
+    /**
+     * The event types whose encoding under today's schema is their base form: the envelope and the
+     * type are as in the base schema, at the same union position. The fold hashes every event it
+     * writes, so those skip the fit check below.
+     */
+    private static final Set<String> ENCODED_AS_IN_BASE = typesEncodedAsInBase(CheckoutEvent.getClassSchema());
+    private static final SpecificDatumWriter<SpecificRecord> CURRENT_WRITER = specificWriter(CheckoutEvent.getClassSchema());
     private static final ObjectMapper CANONICAL_JSON = new ObjectMapper();
+    /** Readers and writers by schema pair: building one resolves the schemas, which costs far more than using it. */
+    private static final Map<List<Schema>, GenericDatumReader<GenericRecord>> READERS = new ConcurrentHashMap<>();
+    private static final Map<Schema, GenericDatumWriter<IndexedRecord>> WRITERS = new ConcurrentHashMap<>();
+
+    /**
+     * Map entries in key order: Avro writes a map in its iteration order, and an event decoded from
+     * the journal holds its maps in another order than the one the fold built (a cart item's
+     * metadata), which would give the same event two encodings and break its chain on audit.
+     */
+    @SuppressWarnings("unchecked")
+    private static Iterable<Map.Entry<Object, Object>> inKeyOrder(Object map) {
+        List<Map.Entry<Object, Object>> entries = new ArrayList<>(((Map<Object, Object>) map).entrySet());
+        entries.sort(Comparator.comparing(e -> e.getKey().toString()));
+        return entries;
+    }
+
+    private static SpecificDatumWriter<SpecificRecord> specificWriter(Schema schema) {
+        return new SpecificDatumWriter<>(schema, SpecificData.getForSchema(schema)) {
+            @Override
+            protected Iterable<Map.Entry<Object, Object>> getMapEntries(Object map) {
+                return inKeyOrder(map);
+            }
+        };
+    }
+
+    private static GenericDatumWriter<IndexedRecord> genericWriter(Schema schema) {
+        return new GenericDatumWriter<>(schema, GenericData.get()) {
+            @Override
+            protected Iterable<Map.Entry<Object, Object>> getMapEntries(Object map) {
+                return inKeyOrder(map);
+            }
+        };
+    }
 
     private EventChain() {
     }
@@ -81,7 +125,41 @@ public final class EventChain {
     }
 
     public static String hash(CheckoutEvent event) {
+        if (ENCODED_AS_IN_BASE.contains(((SpecificRecord) event.getPayload()).getSchema().getFullName())) {
+            try {
+                ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+                BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+                CURRENT_WRITER.write(event, encoder);
+                encoder.flush();
+                return Sha256.hex(out.toByteArray());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
         return hash((IndexedRecord) event);
+    }
+
+    static Set<String> typesEncodedAsInBase(Schema current) {
+        List<Schema.Field> now = current.getFields();
+        List<Schema.Field> base = BASE.getFields();
+        if (now.size() != base.size()) {
+            return Set.of();
+        }
+        for (int i = 0; i < now.size(); i++) {
+            boolean payload = now.get(i).name().equals("payload");
+            if (!now.get(i).name().equals(base.get(i).name()) || (!payload && !now.get(i).schema().equals(base.get(i).schema()))) {
+                return Set.of();
+            }
+        }
+        List<Schema> nowTypes = current.getField("payload").schema().getTypes();
+        List<Schema> baseTypes = BASE.getField("payload").schema().getTypes();
+        Set<String> same = new HashSet<>();
+        for (int i = 0; i < Math.min(nowTypes.size(), baseTypes.size()); i++) {
+            if (nowTypes.get(i).equals(baseTypes.get(i))) {
+                same.add(nowTypes.get(i).getFullName());
+            }
+        }
+        return Set.copyOf(same);
     }
 
     /**
@@ -172,9 +250,9 @@ public final class EventChain {
             ByteArrayOutputStream out = new ByteArrayOutputStream(512);
             BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
             if (record instanceof SpecificRecord specific && schema.equals(specific.getSchema())) {
-                new SpecificDatumWriter<SpecificRecord>(schema, SpecificData.getForSchema(schema)).write(specific, encoder);
+                specificWriter(schema).write(specific, encoder);
             } else {
-                new GenericDatumWriter<IndexedRecord>(schema, GenericData.get()).write(record, encoder);
+                WRITERS.computeIfAbsent(schema, EventChain::genericWriter).write(record, encoder);
             }
             encoder.flush();
             return out.toByteArray();
@@ -185,7 +263,7 @@ public final class EventChain {
 
     private static GenericRecord decode(byte[] bytes, Schema writer, Schema reader) {
         try {
-            return new GenericDatumReader<GenericRecord>(writer, reader, GenericData.get())
+            return READERS.computeIfAbsent(List.of(writer, reader), pair -> new GenericDatumReader<>(writer, reader, GenericData.get()))
                     .read(null, DecoderFactory.get().binaryDecoder(bytes, null));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

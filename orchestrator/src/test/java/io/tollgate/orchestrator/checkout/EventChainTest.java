@@ -149,4 +149,36 @@ class EventChainTest {
             throw new IllegalStateException(e);
         }
     }
+
+    @Test
+    void theFoldsQuickHashIsTheChainFormOfEveryEventType() {
+        for (Object payload : io.tollgate.schemas.Samples.checkoutEventPayloads()) {
+            CheckoutEvent event = io.tollgate.schemas.Samples.checkoutEvent(payload);
+            assertThat(EventChain.hash(event)).as(payload.getClass().getSimpleName())
+                    .isEqualTo(EventChain.hash((org.apache.avro.generic.IndexedRecord) event));
+        }
+        assertThat(EventChain.typesEncodedAsInBase(CheckoutEvent.getClassSchema()))
+                .as("unchanged event types take the quick path")
+                .contains("io.tollgate.schema.SessionCreated", "io.tollgate.schema.HookDecided", "io.tollgate.schema.PaymentRequested");
+    }
+
+    @Test
+    void anEventHashesTheSameAfterItsJourneyThroughTheJournalWhateverOrderItsMapsComeBackIn() {
+        java.util.Map<String, String> metadata = new java.util.LinkedHashMap<>();
+        for (String key : List.of("zone", "seat", "row", "level", "gate", "class_schedule_id", "block")) {
+            metadata.put(key, "v-" + key);
+        }
+        io.tollgate.schema.Cart cart = io.tollgate.schema.Cart.newBuilder().setTotalMinor(1500).setCurrency("GBP")
+                .setItems(List.of(io.tollgate.schema.LineItem.newBuilder().setName("Seat").setQuantity(1).setUnitAmountMinor(1500)
+                        .setMetadata(metadata).build())).build();
+        CheckoutEvent event = io.tollgate.schemas.Samples.checkoutEvent(io.tollgate.schema.SessionCreated.newBuilder()
+                .setRequestHash("ab").setCart(cart).setExpiresAt(io.tollgate.schemas.Samples.T0).setMaxAttempts(5).build());
+        var journal = new io.tollgate.common.kafka.Topics(new io.tollgate.schemas.registry.InMemorySchemaRegistry(), 1).checkoutEvents();
+
+        CheckoutEvent read = journal.valueSerde().deserializer().deserialize(journal.name(),
+                journal.valueSerde().serializer().serialize(journal.name(), event));
+
+        assertThat(EventChain.hash(read)).isEqualTo(EventChain.hash(event));
+        assertThat(EventChain.hash((org.apache.avro.generic.IndexedRecord) read)).isEqualTo(EventChain.hash(event));
+    }
 }
