@@ -10,6 +10,9 @@ import io.tollgate.schemas.registry.SchemaRegistryClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,14 +84,91 @@ final class ClusterReader implements AutoCloseable {
         return read(topic, key);
     }
 
-    private <V> List<Read<V>> read(Topic<String, V> topic, String keyOrNull) {
+    /** How many partitions the topic has. */
+    int partitions(Topic<String, ?> topic) {
+        try (KafkaConsumer<String, byte[]> consumer = consumer()) {
+            return consumer.partitionsFor(topic.name(), Duration.ofSeconds(30)).size();
+        }
+    }
+
+    /**
+     * One partition read as it is iterated, from its start to the end offset it had when this was
+     * called (committed records only), holding one poll's worth of records at a time. Close it, or
+     * read it to the end, to release its consumer.
+     */
+    <V> Cursor<V> cursor(Topic<String, V> topic, int partition) {
+        return new Cursor<>(topic, new TopicPartition(topic.name(), partition));
+    }
+
+    /** A partition's records in log order, decoded as they are reached. */
+    final class Cursor<V> implements Iterator<Read<V>>, AutoCloseable {
+        private final Topic<String, V> topic;
+        private final KafkaConsumer<String, byte[]> consumer = consumer();
+        private final TopicPartition partition;
+        private final long end;
+        private Iterator<ConsumerRecord<String, byte[]>> batch = Collections.emptyIterator();
+
+        private Cursor(Topic<String, V> topic, TopicPartition partition) {
+            this.topic = topic;
+            this.partition = partition;
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            this.end = consumer.endOffsets(List.of(partition)).get(partition);
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (!batch.hasNext()) {
+                if (consumer.position(partition) >= end) {
+                    close();
+                    return false;
+                }
+                List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
+                    if (r.offset() < end) {
+                        records.add(r);
+                    }
+                });
+                batch = records.iterator();
+            }
+            return true;
+        }
+
+        @Override
+        public Read<V> next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            return decode(topic, batch.next());
+        }
+
+        @Override
+        public void close() {
+            consumer.close(Duration.ofSeconds(2));
+        }
+    }
+
+    private static <V> Read<V> decode(Topic<String, V> topic, ConsumerRecord<String, byte[]> record) {
+        try {
+            return new Read<>(record, record.value() == null ? null : topic.valueSerde().deserializer().deserialize(topic.name(),
+                    record.value()), null);
+        } catch (RuntimeException e) {
+            return new Read<>(record, null, e.toString());
+        }
+    }
+
+    private KafkaConsumer<String, byte[]> consumer() {
         Properties props = new Properties();
         props.putAll(kafka.consumer("tollgate-audit", null));
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private <V> List<Read<V>> read(Topic<String, V> topic, String keyOrNull) {
         List<Read<V>> out = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> consumer = consumer()) {
             List<TopicPartition> partitions = new ArrayList<>();
             consumer.partitionsFor(topic.name(), Duration.ofSeconds(30))
                     .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
@@ -99,7 +179,6 @@ final class ClusterReader implements AutoCloseable {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> remaining = new HashMap<>(consumer.endOffsets(partitions));
-            var deserializer = topic.valueSerde().deserializer();
             while (true) {
                 remaining.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
                 if (remaining.isEmpty()) {
@@ -109,11 +188,7 @@ final class ClusterReader implements AutoCloseable {
                     if (keyOrNull != null && !keyOrNull.equals(record.key())) {
                         continue;
                     }
-                    try {
-                        out.add(new Read<>(record, record.value() == null ? null : deserializer.deserialize(topic.name(), record.value()), null));
-                    } catch (RuntimeException e) {
-                        out.add(new Read<>(record, null, e.toString()));
-                    }
+                    out.add(decode(topic, record));
                 }
             }
         }

@@ -46,35 +46,69 @@ public final class CheckoutReplay {
 
     private final CheckoutFold fold = new CheckoutFold();
     private final Map<String, SessionState> states = new HashMap<>();
+    private final States inMemory = new States() {
+        @Override
+        public SessionState get(String sessionId) {
+            return states.get(sessionId);
+        }
+
+        @Override
+        public void put(String sessionId, SessionState state) {
+            states.put(sessionId, state);
+        }
+
+        @Override
+        public void remove(String sessionId) {
+            states.remove(sessionId);
+        }
+    };
     private final Map<String, List<CheckoutEvent>> events = new LinkedHashMap<>();
     private final Map<String, List<OrderEvent>> orders = new HashMap<>();
     private long commands;
     private long skipped;
 
+    /** Where a replay keeps the sessions it has folded so far. */
+    public interface States {
+        SessionState get(String sessionId);
+
+        void put(String sessionId, SessionState state);
+
+        void remove(String sessionId);
+    }
+
     /**
-     * Folds one command, as {@link CheckoutFoldProcessor} does: a command keyed by another session, or
-     * one the fold throws on, was dead-lettered there and changes nothing here either.
+     * Folds one command as {@link CheckoutFoldProcessor} does, updating {@code states}: a command keyed
+     * by another session, or one the fold throws on, was dead-lettered there and changes nothing here
+     * either (null). A dropped duplicate comes back as an outcome with nothing in it.
      */
-    public void fold(String key, CheckoutCommand command) {
-        commands++;
+    static CheckoutFold.Outcome step(CheckoutFold fold, States states, String key, CheckoutCommand command) {
         if (CheckoutFold.misfiled(key, command) != null) {
-            skipped++;
-            return;
+            return null;
         }
         CheckoutFold.Outcome outcome;
         try {
             outcome = fold.apply(states.get(key), command);
         } catch (RuntimeException e) {
+            return null;
+        }
+        if (outcome.forgotten()) {
+            states.remove(key);
+        } else if (!outcome.dropped() && outcome.state() != null) {
+            states.put(key, outcome.state());
+        }
+        return outcome;
+    }
+
+    /** Folds one command (see {@link #step}). */
+    public void fold(String key, CheckoutCommand command) {
+        commands++;
+        CheckoutFold.Outcome outcome = step(fold, inMemory, key, command);
+        if (outcome == null) {
             skipped++;
             return;
         }
         if (outcome.dropped()) {
             return;
-        }
-        if (outcome.forgotten()) {
-            states.remove(key);
-        } else if (outcome.state() != null) {
-            states.put(key, outcome.state());
         }
         events.computeIfAbsent(key, k -> new ArrayList<>()).addAll(outcome.events());
         orders.computeIfAbsent(key, k -> new ArrayList<>()).addAll(outcome.orders());
@@ -137,7 +171,7 @@ public final class CheckoutReplay {
         return actual.size() == expected.size();
     }
 
-    private static String describe(SessionState s) {
+    static String describe(SessionState s) {
         return SessionLifecycle.name(s.getStatus()) + " at seq " + s.getSeq();
     }
 
