@@ -2,6 +2,8 @@ package io.tollgate.launcher;
 
 import io.tollgate.common.config.TollgateConfig;
 import io.tollgate.payment.PaymentWorkerService;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,9 +66,28 @@ final class BenchCommand implements Callable<Integer> {
             description = "measure the inline baseline too (default); --no-baseline runs Tollgate alone, e.g. under a profiler")
     boolean baseline;
 
+    @Option(names = "--scale-sessions", paramLabel = "N", defaultValue = "0",
+            description = "instead of the latency runs: N sessions created through the fold, then one of two orchestrator "
+                    + "instances restarted; reports heap, restart time and read latency on the other instance during it")
+    int scaleSessions;
+
     @Option(names = "--merchants", paramLabel = "N", defaultValue = "16",
             description = "merchants the checkouts are spread over, each with its own hook (default ${DEFAULT-VALUE})")
     int merchants;
+
+    private int sessionsAtScale(String partnerKey) throws Exception {
+        Path dir = Files.createTempDirectory("tollgate-scale");
+        // two orchestrators share the work; each keeps a warm copy of the other's stores for the restart
+        TollgateConfig config = options.load(BENCH_DEFAULTS).toBuilder().addDevPartnerKey(DemoScenarios.AGENCY, partnerKey)
+                .port(0).managementPort(0).dataDir(dir.resolve("stack")).standbyReplicas(1).build();
+        var out = spec.commandLine().getOut();
+        out.printf("tollgate bench --scale-sessions %d: embedded broker, two orchestrators, partitions=%d, data in %s%n",
+                scaleSessions, config.partitions(), dir);
+        try (TollgateStack stack = TollgateStack.start(config, java.util.EnumSet.noneOf(TollgateStack.Service.class))) {
+            long failed = new SessionsAtScale(stack, config, partnerKey, dir, out).run(scaleSessions);
+            return failed == 0 ? TollgateCli.OK : TollgateCli.FAILURE;
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -86,6 +107,9 @@ final class BenchCommand implements Callable<Integer> {
             cells.add(new ConfirmBenchmark.Cell(rate, hookLatencyMs));
         }
         String partnerKey = KeysNewCommand.newKey();
+        if (scaleSessions > 0) {
+            return sessionsAtScale(partnerKey);
+        }
         TollgateConfig config = options.load(BENCH_DEFAULTS).toBuilder()
                 .addDevPartnerKey(DemoScenarios.AGENCY, partnerKey).port(0).managementPort(0).build();
         var out = spec.commandLine().getOut();

@@ -245,7 +245,10 @@ public final class OrchestratorService implements AutoCloseable {
             api.close();
         }
         if (streams != null) {
-            streams.close(Duration.ofSeconds(10));
+            // Leaving the group hands this instance's partitions to the others at once; Streams would
+            // otherwise keep them for this member until its session times out (45 s), and sessions on
+            // them could not be read or folded meanwhile.
+            streams.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(Duration.ofSeconds(10)));
         }
         resources.close();
     }

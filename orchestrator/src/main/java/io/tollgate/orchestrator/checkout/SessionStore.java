@@ -197,7 +197,8 @@ public final class SessionStore implements HttpApi.Routes, AutoCloseable {
             return switch (response.statusCode()) {
                 case 200 -> Optional.of(states.valueSerde().deserializer().deserialize(states.name(), response.body()));
                 case 404 -> Optional.<SessionState>empty();
-                case 421 -> throw new NotOwnerException("owner " + owner + " no longer owns " + sessionId);
+                // 421: the partition moved; 503: the owner is starting or stopping. Either way, ask again.
+                case 421, 503 -> throw new NotOwnerException("owner " + owner + " does not serve " + sessionId + " now");
                 default -> throw new IllegalStateException("owner " + owner + " answered " + response.statusCode()
                         + " for session " + sessionId);
             };
