@@ -27,9 +27,7 @@ import io.tollgate.schema.CheckoutEvent;
 import io.tollgate.schema.OrderEvent;
 import io.tollgate.schema.SessionState;
 import io.tollgate.schemas.registry.InMemorySchemaRegistry;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -79,7 +77,7 @@ class AbortedFoldTransactionTest {
     private OrchestratorService orchestrator;
     private HookCallerService hookCaller;
     private PaymentWorkerService paymentWorker;
-    private String api;
+    private PartnerApi partner;
 
     @BeforeEach
     void start() throws Exception {
@@ -102,7 +100,7 @@ class AbortedFoldTransactionTest {
                 StripeGatewayConfig.of("sk_test_aborted", stripe.apiBase()), 4), topics, kafka, secrets, new SimpleMeterRegistry())
                 .start();
         orchestrator = new OrchestratorService(config, topics, kafka, secrets, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
-        api = "http://127.0.0.1:" + orchestrator.start();
+        partner = new PartnerApi("http://127.0.0.1:" + orchestrator.start(), partnerKey, HTTP);
     }
 
     @AfterEach
@@ -253,16 +251,7 @@ class AbortedFoldTransactionTest {
     }
 
     private JsonNode send(String method, String path, String body, String idempotencyKey) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(api + path)).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + partnerKey)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        if (idempotencyKey != null) {
-            request.header("Idempotency-Key", idempotencyKey);
-        }
-        HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = partner.send(method, path, body, idempotencyKey);
         assertThat(response.statusCode()).as(method + " " + path + ": " + response.body()).isBetween(200, 201);
         return JSON.readTree(response.body());
     }

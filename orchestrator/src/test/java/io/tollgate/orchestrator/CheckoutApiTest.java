@@ -440,7 +440,74 @@ class CheckoutApiTest {
         }
     }
 
+    @Test
+    void aSessionCreatedOnOneInstanceIsFoundOnTheOtherAtOnce() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            String id = createSession("m1", null).get("id").asText();
+
+            HttpResponse<String> read = get(second, "/v2/sessions/" + id, KEY);
+
+            assertThat(read.statusCode()).as("read %d on the other instance: %s", i, read.body()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aConfirmRightAfterTheHookWasSetElsewhereGoesThroughTheHook() throws Exception {
+        for (int i = 0; i < 10; i++) {
+            String merchant = "m-new-hook-" + i + "-" + UUID.randomUUID().toString().substring(0, 6);
+            putMerchant(merchant, null);
+            String id = createSession(merchant, null).get("id").asText();
+            workers.hookAnswers.put(merchant, HookOutcome.REJECTED);
+            // the hook arrives through the merchant topic; the other instance confirms at once
+            putMerchant(merchant, hook(FailMode.CLOSED, 300));
+
+            HttpResponse<String> confirm = post(second, "/v2/sessions/" + id + "/confirm", "{}", KEY, "confirm-new-hook");
+
+            assertThat(confirm.statusCode()).as("the hook was asked (and said no), not skipped: %s", confirm.body())
+                    .isEqualTo(409);
+            assertThat(JSON.readTree(confirm.body()).at("/error/code").asText()).isEqualTo("pre_confirmation_rejected");
+        }
+    }
+
+    @Test
+    void aConfirmOnAnEndedSessionIsAnsweredFromItsStateAndAppendsNothing() throws Exception {
+        workers.hookAnswers.put("m-hook", HookOutcome.REJECTED);
+        String id = createSession("m-hook", null).get("id").asText();
+        assertThat(post(first, "/v2/sessions/" + id + "/confirm", "{}", KEY, "first").statusCode()).isEqualTo(409);
+        long commandsBefore = commandCount(id);
+
+        for (int i = 0; i < 5; i++) {
+            HttpResponse<String> again = post(second, "/v2/sessions/" + id + "/confirm", "{}", KEY, "new-key-" + i);
+            assertThat(again.statusCode()).isEqualTo(409);
+            assertThat(JSON.readTree(again.body()).at("/error/code").asText()).isEqualTo("session_failed");
+        }
+
+        assertThat(commandCount(id)).as("nothing appended for answers the state decides").isEqualTo(commandsBefore);
+    }
+
     // ---- harness -------------------------------------------------------------------------------
+
+    /** How many commands the session has on the command log. */
+    static long commandCount(String sessionId) {
+        Map<String, Object> config = new java.util.HashMap<>(kafka.consumer("count-commands", null));
+        try (var consumer = new KafkaConsumer<>(config, topics.checkoutCommands().keySerde().deserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(topics.checkoutCommands().name()).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<org.apache.kafka.common.TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            long count = 0;
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+                for (var record : consumer.poll(Duration.ofMillis(200))) {
+                    if (sessionId.equals(record.key())) {
+                        count++;
+                    }
+                }
+            }
+            return count;
+        }
+    }
 
     static HookSnapshot hook(FailMode failMode, int timeoutMs) {
         return HookSnapshot.newBuilder().setVersion(1).setUrl("http://127.0.0.1:9/hook").setFailMode(failMode)

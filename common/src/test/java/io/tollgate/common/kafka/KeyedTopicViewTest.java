@@ -54,6 +54,22 @@ class KeyedTopicViewTest {
     }
 
     @Test
+    void awaitCurrentCompletesOnlyOnceTheViewHoldsWhatWasWrittenBeforeIt() throws Exception {
+        provision();
+        CompactedTopicView<String> latest = new CompactedTopicView<>(topic, kafka.consumer("keyed-view-current", null));
+        view = latest.start();
+        assertThat(latest.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+
+        for (int i = 0; i < 50; i++) {
+            send("k", "v" + i);
+
+            latest.awaitCurrent().get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+            assertThat(latest.get("k")).as("write %d", i).contains("v" + i);
+        }
+    }
+
+    @Test
     void aRequestWaitsForTheStateItNeeds() throws Exception {
         provision();
         KeyedTopicView<String, List<String>> newest = KeyedTopicView.newest(topic, kafka.consumer("keyed-view-await", null), 10);

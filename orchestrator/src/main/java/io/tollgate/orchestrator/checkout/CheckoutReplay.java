@@ -46,22 +46,7 @@ public final class CheckoutReplay {
 
     private final CheckoutFold fold = new CheckoutFold();
     private final Map<String, SessionState> states = new HashMap<>();
-    private final States inMemory = new States() {
-        @Override
-        public SessionState get(String sessionId) {
-            return states.get(sessionId);
-        }
-
-        @Override
-        public void put(String sessionId, SessionState state) {
-            states.put(sessionId, state);
-        }
-
-        @Override
-        public void remove(String sessionId) {
-            states.remove(sessionId);
-        }
-    };
+    private final States inMemory = States.in(states);
     private final Map<String, List<CheckoutEvent>> events = new LinkedHashMap<>();
     private final Map<String, List<OrderEvent>> orders = new HashMap<>();
     private long commands;
@@ -74,6 +59,26 @@ public final class CheckoutReplay {
         void put(String sessionId, SessionState state);
 
         void remove(String sessionId);
+
+        /** Sessions kept in a map: for a replay small enough to hold in memory. */
+        static States in(Map<String, SessionState> map) {
+            return new States() {
+                @Override
+                public SessionState get(String sessionId) {
+                    return map.get(sessionId);
+                }
+
+                @Override
+                public void put(String sessionId, SessionState state) {
+                    map.put(sessionId, state);
+                }
+
+                @Override
+                public void remove(String sessionId) {
+                    map.remove(sessionId);
+                }
+            };
+        }
     }
 
     /**

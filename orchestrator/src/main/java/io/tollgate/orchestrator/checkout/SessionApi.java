@@ -156,6 +156,8 @@ public final class SessionApi implements HttpApi.Routes {
         }
         String statusUrl = "/v2/sessions/" + id;
         ConfirmAnswer.ClientSecrets clientSecrets = this::clientSecret;
+        // started with the session read rather than after it: the barrier is a round trip of its own
+        CompletableFuture<Void> merchantsCurrent = merchants.awaitCurrent();
         ctx.future(() -> visible(id, access)
                 .thenCompose(s -> {
                     Optional<Attempt> existing = ConfirmAnswer.attempt(s, key);
@@ -170,7 +172,7 @@ public final class SessionApi implements HttpApi.Routes {
                         throw ConfirmAnswer.rejection(s, refusal.code(), refusal.message());
                     });
                     // the hook must be the one set before this confirm, even if another instance took the change
-                    return merchants.awaitCurrent().thenCompose(ignored -> {
+                    return merchantsCurrent.thenCompose(ignored -> {
                         HookSnapshot hook = merchants.hook(s.getAgencyId(), s.getMerchantId()).orElse(null);
                         Instant now = clock.instant();
                         Instant deadline = now.plus(DISPATCH_ALLOWANCE).plusMillis(hook == null ? 0 : hook.getTimeoutMs());

@@ -112,22 +112,8 @@ class PartitionReplayTest {
     }
 
     private PartitionReplay replay(Map<String, SessionState> states, List<CheckoutEvent> writtenJournal, List<OrderEvent> writtenOrders) {
-        PartitionReplay replay = new PartitionReplay(new CheckoutReplay.States() {
-            @Override
-            public SessionState get(String sessionId) {
-                return states.get(sessionId);
-            }
-
-            @Override
-            public void put(String sessionId, SessionState state) {
-                states.put(sessionId, state);
-            }
-
-            @Override
-            public void remove(String sessionId) {
-                states.remove(sessionId);
-            }
-        }, writtenJournal.iterator(), writtenOrders.iterator());
+        PartitionReplay replay = new PartitionReplay(CheckoutReplay.States.in(states), writtenJournal.iterator(),
+                writtenOrders.iterator());
         log.forEach(c -> replay.fold(c.getSessionId(), c));
         return replay;
     }
