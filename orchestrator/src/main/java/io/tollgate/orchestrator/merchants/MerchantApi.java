@@ -11,6 +11,7 @@ import io.tollgate.common.crypto.SecretBox;
 import io.tollgate.common.kafka.KafkaClients;
 import io.tollgate.common.kafka.Topic;
 import io.tollgate.common.merchants.MerchantDirectory;
+import io.tollgate.common.signing.SigningSecrets;
 import io.tollgate.orchestrator.api.ApiError;
 import io.tollgate.orchestrator.api.HttpApi;
 import io.tollgate.orchestrator.api.JsonBodies;
@@ -24,10 +25,8 @@ import io.tollgate.schema.PutHook;
 import io.tollgate.schema.Rejection;
 import io.tollgate.schema.RotateSecret;
 import io.tollgate.schema.UpsertMerchant;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -58,7 +57,6 @@ public final class MerchantApi implements HttpApi.Routes, AutoCloseable {
     static final String HOOK = MERCHANT + "/pre-confirmation";
     static final String ROTATE = HOOK + "/rotate-secret";
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
-    static final String SECRET_PREFIX = "whsec_";
 
     private static final Logger log = LoggerFactory.getLogger(MerchantApi.class);
     private static final Pattern KEY_CHARS = Pattern.compile("[\\x21-\\x7E]{1,255}");
@@ -90,7 +88,7 @@ public final class MerchantApi implements HttpApi.Routes, AutoCloseable {
     private final Topic<String, MerchantCommand> commands;
     private final Producer<String, MerchantCommand> producer;
     private final ObjectMapper canonicalJson = new ObjectMapper();
-    private final SecureRandom random = new SecureRandom();
+    private final SigningSecrets secrets = new SigningSecrets();
 
     /**
      * @param commands merchants.commands.v1 ({@code topics.merchantCommands()})
@@ -158,7 +156,7 @@ public final class MerchantApi implements HttpApi.Routes, AutoCloseable {
         submit(ctx, target, key, hash, PutHook.newBuilder()
                 .setUrl(request.url()).setFailMode(request.failMode()).setTimeoutMs(request.timeoutMs())
                 .setMode(request.mode()).setPartnerWaitMinutes(request.partnerWaitMinutes())
-                .setSecret(secretBox.seal(newSecret(), MerchantDirectory.secretPurpose(target.agency(), target.merchant())))
+                .setSecret(secretBox.seal(secrets.next(), MerchantDirectory.secretPurpose(target.agency(), target.merchant())))
                 .build(), answer);
     }
 
@@ -202,7 +200,7 @@ public final class MerchantApi implements HttpApi.Routes, AutoCloseable {
             return;
         }
         submit(ctx, target, key, hash, RotateSecret.newBuilder()
-                .setSecret(secretBox.seal(newSecret(), MerchantDirectory.secretPurpose(target.agency(), target.merchant())))
+                .setSecret(secretBox.seal(secrets.next(), MerchantDirectory.secretPurpose(target.agency(), target.merchant())))
                 .setGraceMs(settings.secretGrace().toMillis())
                 .build(), answer);
     }
@@ -359,12 +357,6 @@ public final class MerchantApi implements HttpApi.Routes, AutoCloseable {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot hash a request", e);
         }
-    }
-
-    private String newSecret() {
-        byte[] bytes = new byte[32];
-        random.nextBytes(bytes);
-        return SECRET_PREFIX + Base64.getEncoder().encodeToString(bytes);
     }
 
     // ---- answers --------------------------------------------------------------------------------

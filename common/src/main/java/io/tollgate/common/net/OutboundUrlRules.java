@@ -1,6 +1,5 @@
-package io.tollgate.orchestrator.merchants;
+package io.tollgate.common.net;
 
-import io.tollgate.common.net.PublicAddresses;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -11,14 +10,15 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * What a hook URL may be when it is configured: at most 2,048 characters, absolute, {@code https}
- * (also {@code http} in dev mode), a host, no user info, no fragment. Outside dev mode the host must
- * look public: no {@code localhost}, no single-label or local-only names, no IP literal in a private,
+ * What a partner-configured URL (a pre-confirmation hook, a webhook endpoint) may be when it is
+ * configured: at most 2,048 characters, absolute, {@code https} (also {@code http} in dev mode), a
+ * host, no user info, no fragment. Outside dev mode the host must look public: no {@code localhost}, no single-label or local-only names, no IP literal in a private,
  * loopback, link-local (metadata), shared, multicast or reserved range. These checks resolve nothing;
- * the hook-caller checks the resolved address again at call time, which is what stops DNS tricks.
+ * whoever calls it checks the resolved address again at call time ({@link OutboundAddressRules},
+ * {@link OutboundDns}), which is what stops DNS tricks.
  */
-final class HookUrlRules {
-    static final int MAX_LENGTH = 2048;
+public final class OutboundUrlRules {
+    public static final int MAX_LENGTH = 2048;
 
     private static final List<String> LOCAL_SUFFIXES = List.of(".localhost", ".local", ".internal", ".home.arpa",
             ".localdomain", ".lan");
@@ -26,11 +26,11 @@ final class HookUrlRules {
             "(?i)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?\\.?");
     private static final Pattern IPV4_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
-    private HookUrlRules() {
+    private OutboundUrlRules() {
     }
 
-    /** Why the URL cannot be a hook URL, or empty when it can. */
-    static Optional<String> problem(String url, boolean devMode) {
+    /** Why the URL cannot be called, or empty when it can. */
+    public static Optional<String> problem(String url, boolean devMode) {
         if (url.length() > MAX_LENGTH) {
             return Optional.of("must be at most " + MAX_LENGTH + " characters, got " + url.length());
         }

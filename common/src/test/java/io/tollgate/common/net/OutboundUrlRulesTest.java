@@ -1,11 +1,11 @@
-package io.tollgate.orchestrator.merchants;
+package io.tollgate.common.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class HookUrlRulesTest {
+class OutboundUrlRulesTest {
 
     @ParameterizedTest
     @ValueSource(strings = {
@@ -16,7 +16,7 @@ class HookUrlRulesTest {
             "https://[2001:4860:4860::8888]/h",
             "https://xn--80ak6aa92e.com/h"})
     void publicHttpsUrlsAreAccepted(String url) {
-        assertThat(HookUrlRules.problem(url, false)).isEmpty();
+        assertThat(OutboundUrlRules.problem(url, false)).isEmpty();
     }
 
     @ParameterizedTest
@@ -30,26 +30,26 @@ class HookUrlRulesTest {
             "https://[::]/h", "https://[fe80::1]/h", "https://[fd00::1]/h", "https://[::ffff:127.0.0.1]/h",
             "https://[::ffff:a9fe:a9fe]/h", "https://metadata.google.internal/h", "https://router.home.arpa/h"})
     void otherUrlsAreRefusedOutsideDevMode(String url) {
-        assertThat(HookUrlRules.problem(url, false)).as(url).isPresent();
+        assertThat(OutboundUrlRules.problem(url, false)).as(url).isPresent();
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"http://localhost:9999/h", "http://127.0.0.1:8080/hook", "https://localhost/h",
             "http://merchant-hook:8080/h"})
     void devModeAlsoAllowsHttpAndLocalHosts(String url) {
-        assertThat(HookUrlRules.problem(url, true)).isEmpty();
+        assertThat(OutboundUrlRules.problem(url, true)).isEmpty();
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"ftp://localhost/h", "http://user:pw@localhost/h", "localhost:8080"})
     void devModeStillNeedsAnHttpUrlWithoutCredentials(String url) {
-        assertThat(HookUrlRules.problem(url, true)).as(url).isPresent();
+        assertThat(OutboundUrlRules.problem(url, true)).as(url).isPresent();
     }
 
     @org.junit.jupiter.api.Test
     void theLengthLimitIs2048Characters() {
         String base = "https://hooks.example.com/";
-        assertThat(HookUrlRules.problem(base + "a".repeat(2048 - base.length()), false)).isEmpty();
-        assertThat(HookUrlRules.problem(base + "a".repeat(2049 - base.length()), false)).isPresent();
+        assertThat(OutboundUrlRules.problem(base + "a".repeat(2048 - base.length()), false)).isEmpty();
+        assertThat(OutboundUrlRules.problem(base + "a".repeat(2049 - base.length()), false)).isPresent();
     }
 }
