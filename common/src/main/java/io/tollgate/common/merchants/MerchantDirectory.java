@@ -1,15 +1,13 @@
 package io.tollgate.common.merchants;
 
 import io.tollgate.common.crypto.SecretBox;
+import io.tollgate.common.crypto.SecretRing;
 import io.tollgate.common.kafka.CompactedTopicView;
 import io.tollgate.schema.Encrypted;
-import io.tollgate.schema.HookSecret;
 import io.tollgate.schema.HookSnapshot;
 import io.tollgate.schema.MerchantConfig;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -126,17 +124,12 @@ public final class MerchantDirectory {
         if (config.getHook() == null) {
             throw new HookSecretsUnavailableException("no_hook", "merchant " + merchant + " has no pre-confirmation hook");
         }
-        Instant now = clock.instant();
-        List<String> secrets = new ArrayList<>();
-        for (HookSecret secret : config.getHook().getSecrets()) {
-            if (secret.getExpiresAt() == null || secret.getExpiresAt().isAfter(now)) {
-                secrets.add(open(secret.getSecret(), config.getAgencyId(), config.getMerchantId()));
-            }
-        }
+        List<String> secrets = SecretRing.signing(config.getHook().getSecrets(), clock.instant(),
+                sealed -> open(sealed, config.getAgencyId(), config.getMerchantId()));
         if (secrets.isEmpty()) {
             throw new HookSecretsUnavailableException("no_active_secret", "merchant " + merchant + " has no unexpired secret");
         }
-        return List.copyOf(secrets);
+        return secrets;
     }
 
     /** Opens a hook secret sealed for this merchant. */

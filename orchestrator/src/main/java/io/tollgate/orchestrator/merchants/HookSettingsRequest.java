@@ -3,6 +3,7 @@ package io.tollgate.orchestrator.merchants;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tollgate.common.net.OutboundUrlRules;
 import io.tollgate.orchestrator.api.ApiError;
+import io.tollgate.orchestrator.api.BodyFields;
 import io.tollgate.schema.FailMode;
 import io.tollgate.schema.HookMode;
 import java.util.List;

@@ -2,6 +2,7 @@ package io.tollgate.orchestrator.merchants;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tollgate.orchestrator.config.IdempotentAnswers;
 import io.tollgate.schema.ConfigChange;
 import io.tollgate.schema.DeleteHook;
 import io.tollgate.schema.Encrypted;
@@ -53,7 +54,7 @@ class MerchantConfigFoldTest {
 
     @Test
     void aHookNeedsAMerchantFirst() {
-        MerchantConfigFold.Outcome outcome = fold.apply(null, command(T0, "k", putHook("https://a.example/h", sealed("s1"))));
+        var outcome = fold.apply(null, command(T0, "k", putHook("https://a.example/h", sealed("s1"))));
 
         assertThat(outcome.rejected()).isTrue();
         assertThat(outcome.rejection().getCode()).isEqualTo(MerchantConfigFold.MERCHANT_NOT_FOUND);
@@ -86,7 +87,7 @@ class MerchantConfigFoldTest {
         MerchantConfig merchant = applied(null, command(T0, null, upsert("Shop", null)));
         MerchantCommand delete = command(T0.plusSeconds(1), null, DeleteHook.newBuilder().build());
 
-        MerchantConfigFold.Outcome outcome = fold.apply(merchant, delete);
+        var outcome = fold.apply(merchant, delete);
 
         assertThat(outcome.rejection().getCode()).isEqualTo(MerchantConfigFold.HOOK_NOT_FOUND);
         assertThat(outcome.written()).isTrue();
@@ -135,7 +136,7 @@ class MerchantConfigFoldTest {
     void rotatingWithoutAHookIsRefused() {
         MerchantConfig merchant = applied(null, command(T0, null, upsert("Shop", null)));
 
-        MerchantConfigFold.Outcome outcome = fold.apply(merchant, command(T0, "r", rotate(sealed("s"), DAY)));
+        var outcome = fold.apply(merchant, command(T0, "r", rotate(sealed("s"), DAY)));
 
         assertThat(outcome.rejection().getCode()).isEqualTo(MerchantConfigFold.HOOK_NOT_FOUND);
         assertThat(outcome.config().getHook()).isNull();
@@ -146,7 +147,7 @@ class MerchantConfigFoldTest {
         MerchantConfig merchant = applied(null, command(T0, null, upsert("Shop", null)));
         MerchantConfig first = applied(merchant, command(T0.plusSeconds(1), "same", "hash-a", putHook("https://a.example/h", sealed("s1"))));
 
-        MerchantConfigFold.Outcome again = fold.apply(first,
+        var again = fold.apply(first,
                 command(T0.plusSeconds(2), "same", "hash-a", putHook("https://a.example/h", sealed("s-other"))));
 
         assertThat(again.written()).isFalse();
@@ -160,7 +161,7 @@ class MerchantConfigFoldTest {
         MerchantConfig merchant = applied(null, command(T0, null, upsert("Shop", null)));
         MerchantConfig first = applied(merchant, command(T0.plusSeconds(1), "same", "hash-a", putHook("https://a.example/h", sealed("s1"))));
 
-        MerchantConfigFold.Outcome other = fold.apply(first,
+        var other = fold.apply(first,
                 command(T0.plusSeconds(2), "same", "hash-b", putHook("https://b.example/h", sealed("s2"))));
 
         assertThat(other.rejection().getCode()).isEqualTo(MerchantConfigFold.IDEMPOTENCY_KEY_REUSED);
@@ -174,7 +175,7 @@ class MerchantConfigFoldTest {
         MerchantCommand update = command(T0.plusSeconds(1), null, upsert("Shop 2", null));
         MerchantConfig updated = applied(merchant, update);
 
-        MerchantConfigFold.Outcome again = fold.apply(updated, update);
+        var again = fold.apply(updated, update);
 
         assertThat(again.written()).isFalse();
         assertThat(again.config().getVersion()).isEqualTo(updated.getVersion());
@@ -183,13 +184,13 @@ class MerchantConfigFoldTest {
     @Test
     void idempotencyRecordsAndChangesAreBounded() {
         MerchantConfig config = applied(null, command(T0, "key-0", upsert("Shop", null)));
-        for (int i = 1; i <= MerchantConfigFold.IDEMPOTENCY_LIMIT + 10; i++) {
+        for (int i = 1; i <= IdempotentAnswers.LIMIT + 10; i++) {
             config = applied(config, command(T0.plusSeconds(i), "key-" + i, upsert("Shop " + i, null)));
         }
 
-        assertThat(config.getIdempotency()).hasSize(MerchantConfigFold.IDEMPOTENCY_LIMIT);
+        assertThat(config.getIdempotency()).hasSize(IdempotentAnswers.LIMIT);
         assertThat(MerchantConfigFold.recorded(config, "key-0")).isEmpty();
-        assertThat(MerchantConfigFold.recorded(config, "key-" + (MerchantConfigFold.IDEMPOTENCY_LIMIT + 10))).isPresent();
+        assertThat(MerchantConfigFold.recorded(config, "key-" + (IdempotentAnswers.LIMIT + 10))).isPresent();
         assertThat(config.getChanges()).hasSize(MerchantConfigFold.CHANGES_LIMIT);
         assertThat(config.getChanges()).last().extracting(ConfigChange::getVersion).isEqualTo(config.getVersion());
     }
@@ -223,7 +224,7 @@ class MerchantConfigFoldTest {
     private MerchantConfig foldAll(List<MerchantCommand> commands) {
         MerchantConfig config = null;
         for (MerchantCommand command : commands) {
-            MerchantConfigFold.Outcome outcome = fold.apply(config, command);
+            var outcome = fold.apply(config, command);
             if (outcome.written()) {
                 config = outcome.config();
             }
@@ -237,7 +238,7 @@ class MerchantConfigFoldTest {
     }
 
     private MerchantConfig applied(MerchantConfig current, MerchantCommand command) {
-        MerchantConfigFold.Outcome outcome = fold.apply(current, command);
+        var outcome = fold.apply(current, command);
         assertThat(outcome.rejected()).as("rejection %s", outcome.rejection()).isFalse();
         assertThat(outcome.written()).isTrue();
         return outcome.config();

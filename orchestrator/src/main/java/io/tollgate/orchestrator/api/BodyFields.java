@@ -1,7 +1,6 @@
-package io.tollgate.orchestrator.merchants;
+package io.tollgate.orchestrator.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tollgate.orchestrator.api.ApiError;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
@@ -11,14 +10,14 @@ import java.util.Set;
  * Strict reading of a JSON object body: only known fields, and each of the JSON type it must have —
  * no coercion of {@code "5000"} to a number or of {@code 42} to a string. Every refusal names the field.
  */
-final class BodyFields {
+public final class BodyFields {
     private final JsonNode object;
 
     private BodyFields(JsonNode object) {
         this.object = object;
     }
 
-    static BodyFields of(JsonNode body, Set<String> known) {
+    public static BodyFields of(JsonNode body, Set<String> known) {
         if (body == null || !body.isObject()) {
             throw new ApiError(400, "invalid_request", "the body must be a JSON object");
         }
@@ -34,7 +33,7 @@ final class BodyFields {
     }
 
     /** A string field; absent and {@code null} both count as not given. */
-    Optional<String> text(String field) {
+    public Optional<String> text(String field) {
         JsonNode node = object.get(field);
         if (node == null || node.isNull()) {
             return Optional.empty();
@@ -45,12 +44,12 @@ final class BodyFields {
         return Optional.of(node.textValue());
     }
 
-    String requiredText(String field) {
+    public String requiredText(String field) {
         return text(field).orElseThrow(() -> ApiError.invalid(field, "is required"));
     }
 
     /** A whole number in [min, max]; absent and {@code null} both count as not given. */
-    Optional<Integer> integer(String field, int min, int max) {
+    public Optional<Integer> integer(String field, int min, int max) {
         JsonNode node = object.get(field);
         if (node == null || node.isNull()) {
             return Optional.empty();
@@ -66,7 +65,7 @@ final class BodyFields {
     }
 
     /** One of the allowed strings, exactly. */
-    Optional<String> oneOf(String field, List<String> allowed) {
+    public Optional<String> oneOf(String field, List<String> allowed) {
         Optional<String> value = text(field);
         if (value.isPresent() && !allowed.contains(value.get())) {
             throw new ApiError(400, "invalid_request", field + ": must be one of " + String.join(", ", allowed)
