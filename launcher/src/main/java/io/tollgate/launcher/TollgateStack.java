@@ -128,7 +128,7 @@ final class TollgateStack implements AutoCloseable {
             }
             // the API's test calls go out from this process, through a client of its own
             HookTestCaller hookTester = track(HookTestCaller.create(config.devMode(), topics, kafka, metrics));
-            orchestrator = track(new OrchestratorService(config, topics, kafka, secrets, metrics, extra, hookTester));
+            orchestrator = track(new OrchestratorService(config, topics, kafka, secrets, metrics, extra, hookTester, null));
             int port = orchestrator.start();
             if (stripeStandIn != null) {
                 stripeStandIn.sendWebhooksTo(URI.create("http://127.0.0.1:" + port + StripeWebhookEndpoint.PATH), webhookSecret);

@@ -20,13 +20,21 @@ import io.tollgate.orchestrator.api.PartnerAuth;
 import io.tollgate.orchestrator.merchants.HookCallsApi;
 import io.tollgate.orchestrator.merchants.MerchantApi;
 import io.tollgate.orchestrator.merchants.MerchantTopology;
+import io.tollgate.common.webhooks.EndpointDirectory;
+import io.tollgate.common.webhooks.WebhookTester;
 import io.tollgate.orchestrator.checkout.CheckoutTopology;
 import io.tollgate.orchestrator.checkout.FoldMetrics;
 import io.tollgate.orchestrator.checkout.SessionApi;
+import io.tollgate.orchestrator.webhooks.RecentDeliveries;
+import io.tollgate.orchestrator.webhooks.WebhookDeliveriesApi;
+import io.tollgate.orchestrator.webhooks.WebhookEndpointApi;
+import io.tollgate.orchestrator.webhooks.WebhookEndpointTopology;
 import io.tollgate.schema.CheckoutCommand;
 import io.tollgate.schema.HookCall;
 import io.tollgate.schema.MerchantConfig;
 import io.tollgate.schema.SessionState;
+import io.tollgate.schema.WebhookDelivery;
+import io.tollgate.schema.WebhookEndpoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -43,7 +51,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The orchestrator: the public HTTP API and the exactly-once folds (checkout and merchant config).
+ * The orchestrator: the public HTTP API and the exactly-once folds (checkout, merchant config and
+ * webhook endpoints).
  * Read top to bottom: inputs and views, the Streams topology, the routes. Run more instances with
  * the same application id to scale out; any instance answers any request.
  */
@@ -57,24 +66,28 @@ public final class OrchestratorService implements AutoCloseable {
     private final PrometheusMeterRegistry metrics;
     private final List<HttpApi.Routes> extraRoutes;
     private final HookTester hookTester;
+    private final WebhookTester webhookTester;
     private final Resources resources = new Resources();
     private KafkaStreams streams;
     private HttpApi api;
 
-    /** Without routes from other modules, and without a hook tester ({@code …/pre-confirmation/test} answers 503). */
+    /** Without routes from other modules, and without testers ({@code …/test} routes answer 503). */
     public OrchestratorService(TollgateConfig config, Topics topics, KafkaClients kafka, SecretBox secrets,
             PrometheusMeterRegistry metrics) {
-        this(config, topics, kafka, secrets, metrics, List.of(), null);
+        this(config, topics, kafka, secrets, metrics, List.of(), null, null);
     }
 
     /**
-     * With routes from other modules served on the same API (e.g. the Stripe webhook receiver), and
-     * the hook-caller's test caller behind {@code POST …/pre-confirmation/test}.
+     * With routes from other modules served on the same API (e.g. the Stripe webhook receiver), the
+     * hook-caller's test caller behind {@code POST …/pre-confirmation/test}, and the webhook
+     * dispatcher's behind {@code POST …/webhook-endpoints/{id}/test}.
      */
     public OrchestratorService(TollgateConfig config, Topics topics, KafkaClients kafka, SecretBox secrets,
-            PrometheusMeterRegistry metrics, List<HttpApi.Routes> extraRoutes, HookTester hookTester) {
+            PrometheusMeterRegistry metrics, List<HttpApi.Routes> extraRoutes, HookTester hookTester,
+            WebhookTester webhookTester) {
         this.extraRoutes = extraRoutes;
         this.hookTester = hookTester;
+        this.webhookTester = webhookTester;
         this.config = config;
         this.topics = topics;
         this.kafka = kafka;
@@ -90,6 +103,7 @@ public final class OrchestratorService implements AutoCloseable {
         Topology topology = new Topology();
         CheckoutTopology.addTo(topology, topics, Duration.ofSeconds(1), new FoldMetrics(metrics));
         MerchantTopology.addTo(topology, topics, metrics);
+        WebhookEndpointTopology.addTo(topology, topics, metrics);
         Properties props = new Properties();
         props.putAll(kafka.streams(appId, stateDir(instance), config.commitIntervalMs(), 1));
         streams = new KafkaStreams(topology, props);
@@ -106,13 +120,17 @@ public final class OrchestratorService implements AutoCloseable {
                 kafka.consumer("orchestrator-merchants-" + instance, null)));
         KeyedTopicView<HookCall, List<HookCall>> hookCalls = view(KeyedTopicView.newest(topics.hookCalls(),
                 kafka.consumer("orchestrator-hook-calls-" + instance, null), HookCallsApi.KEPT_PER_MERCHANT));
+        CompactedTopicView<WebhookEndpoint> endpoints = view(new CompactedTopicView<>(topics.webhookEndpoints(),
+                kafka.consumer("orchestrator-webhook-endpoints-" + instance, null)));
+        KeyedTopicView<WebhookDelivery, List<WebhookDelivery>> deliveries = view(RecentDeliveries.view(
+                topics.webhookDeliveries(), kafka.consumer("orchestrator-webhook-deliveries-" + instance, null)));
         // Requests waiting on the views: each ends answered or timed out, so this stays bounded.
         io.micrometer.core.instrument.Gauge.builder("tollgate.api.waiting_requests", sessions, CompactedTopicView::pendingWaiters)
                 .register(metrics);
         CommandLog<CheckoutCommand> commands = new CommandLog<>(topics.checkoutCommands(), kafka.producer("orchestrator-" + instance));
         resources.add(commands);
         awaitRunning();
-        for (KeyedTopicView<?, ?> view : List.<KeyedTopicView<?, ?>>of(sessions, merchants, hookCalls)) {
+        for (KeyedTopicView<?, ?> view : List.<KeyedTopicView<?, ?>>of(sessions, merchants, hookCalls, endpoints, deliveries)) {
             if (!view.awaitCaughtUp(Duration.ofSeconds(60))) {
                 throw new IllegalStateException("views did not catch up in 60 s");
             }
@@ -130,8 +148,14 @@ public final class OrchestratorService implements AutoCloseable {
         SessionApi sessionApi = new SessionApi(auth, mapper, commands, sessions, merchants::get, secrets,
                 new SessionApi.Settings(config.sessionTtl(), config.maxAttempts(), Duration.ofMillis(config.confirmBudgetMs())),
                 Clock.systemUTC());
+        EndpointDirectory endpointDirectory = new EndpointDirectory(endpoints, secrets, Clock.systemUTC());
+        WebhookEndpointApi endpointApi = resources.add(new WebhookEndpointApi(WebhookEndpointApi.Settings.from(config), auth,
+                bodies, secrets, endpointDirectory, topics.webhookCommands(), kafka));
+        WebhookDeliveriesApi deliveriesApi = resources.add(new WebhookDeliveriesApi(
+                WebhookDeliveriesApi.Settings.of(Duration.ofMillis(config.webhooksTimeoutMs())), auth, bodies,
+                endpointDirectory, deliveries, topics.webhookRequests(), kafka, webhookTester));
         api = new HttpApi(mapper, metrics, () -> streams.state() == KafkaStreams.State.RUNNING, config.corsOrigins(),
-                concat(List.of(merchantApi, hookCallsApi, sessionApi), extraRoutes));
+                concat(List.of(merchantApi, hookCallsApi, sessionApi, endpointApi, deliveriesApi), extraRoutes));
         int port = api.start(config.port());
         log.info("orchestrator ready port={} application_id={}", port, appId);
         return port;

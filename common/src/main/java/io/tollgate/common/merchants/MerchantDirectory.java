@@ -68,12 +68,7 @@ public final class MerchantDirectory {
      */
     public CompletableFuture<MerchantConfig> await(String agencyId, String merchantId, Predicate<MerchantConfig> condition,
             Duration timeout) {
-        String key = key(agencyId, merchantId);
-        CompletableFuture<MerchantConfig> future = view.await(key, condition, timeout);
-        // the view read the current value before the waiter was registered: look again, now that
-        // every later value is offered to it, so a value that arrived in between is not missed
-        view.get(key).filter(condition).ifPresent(future::complete);
-        return future;
+        return view.await(key(agencyId, merchantId), condition, timeout);
     }
 
     /** Completes once the view holds version {@code version} (or a later one) of the merchant. */

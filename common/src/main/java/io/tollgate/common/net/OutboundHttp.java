@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.Dns;
+import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 
 /**
@@ -36,6 +37,18 @@ public final class OutboundHttp {
                 // One attempt is one POST: OkHttp would otherwise repeat it on its own after a 408, a 503 with
                 // Retry-After: 0 or a dropped connection. New attempts are the caller's decision.
                 .retryOnConnectionFailure(false);
+    }
+
+    /**
+     * A receiver's URL as shown to partners and kept in logs and topics: no userinfo, query or fragment, where
+     * tokens live.
+     */
+    public static String redacted(String url) {
+        HttpUrl parsed = HttpUrl.parse(url);
+        if (parsed == null) {
+            return "(not an http or https URL)";
+        }
+        return parsed.newBuilder().username("").password("").query(null).fragment(null).build().toString();
     }
 
     /** Lets calls in flight finish (each is bounded by its own timeout), then releases threads and connections. */

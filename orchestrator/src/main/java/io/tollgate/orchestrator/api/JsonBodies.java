@@ -2,12 +2,14 @@ package io.tollgate.orchestrator.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.javalin.http.Context;
 import java.io.IOException;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -53,6 +55,13 @@ public final class JsonBodies {
             throw new ApiError(400, "invalid_json", "the body is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new ApiError(400, "invalid_json", "the body could not be read");
+        }
+    }
+
+    /** For a route that takes no fields: an empty body or {@code {}} only, within the config limit. */
+    public void requireNoFields(Context ctx) {
+        if (bytes(ctx, CONFIG_LIMIT).length > 0) {
+            BodyFields.of(read(ctx, JsonNode.class, CONFIG_LIMIT), Set.of());
         }
     }
 

@@ -10,7 +10,6 @@ import io.tollgate.common.kafka.Topic;
 import io.tollgate.common.merchants.MerchantDirectory;
 import io.tollgate.common.signing.SigningSecrets;
 import io.tollgate.orchestrator.api.ApiError;
-import io.tollgate.orchestrator.api.BodyFields;
 import io.tollgate.orchestrator.api.HttpApi;
 import io.tollgate.orchestrator.api.JsonBodies;
 import io.tollgate.orchestrator.api.PartnerAuth;
@@ -174,10 +173,7 @@ public final class MerchantApi implements HttpApi.Routes, AutoCloseable {
     private void rotateSecret(Context ctx) {
         MerchantTarget target = target(ctx);
         String key = idempotencyKey(ctx, true);
-        if (JsonBodies.bytes(ctx, JsonBodies.CONFIG_LIMIT).length > 0) {
-            // no fields are defined: an empty body or {} only
-            BodyFields.of(bodies.read(ctx, JsonNode.class, JsonBodies.CONFIG_LIMIT), Set.of());
-        }
+        bodies.requireNoFields(ctx);
         String hash = requestHash("POST", target.path("/pre-confirmation/rotate-secret"), Map.of());
         Answer answer = (config, recorded) -> hookAnswer(recorded.getHook(), openSecret(target, recorded));
         MerchantConfig current = existing(target);

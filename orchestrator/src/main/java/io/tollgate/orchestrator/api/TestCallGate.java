@@ -1,6 +1,5 @@
-package io.tollgate.orchestrator.merchants;
+package io.tollgate.orchestrator.api;
 
-import io.tollgate.orchestrator.api.ApiError;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,11 +11,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Keeps {@code POST …/pre-confirmation/test} from being a way to hammer a URL: per merchant, one
- * test at a time and a few per minute (429 beyond). Per API instance; tests are rare, so one lock
- * is plenty.
+ * Keeps test calls ({@code POST …/pre-confirmation/test}, {@code POST …/webhook-endpoints/{id}/test})
+ * from being a way to hammer a URL: per receiver, one test at a time and a few per minute (429
+ * beyond). Per API instance; tests are rare, so one lock is plenty.
  */
-final class HookTestGate {
+public final class TestCallGate {
     static final Duration WINDOW = Duration.ofMinutes(1);
 
     private final int perMinute;
@@ -24,7 +23,7 @@ final class HookTestGate {
     private final Set<String> running = new HashSet<>();
     private final Map<String, Deque<Instant>> recentStarts = new HashMap<>();
 
-    HookTestGate(int perMinute, Clock clock) {
+    public TestCallGate(int perMinute, Clock clock) {
         if (perMinute < 1) {
             throw new IllegalArgumentException("at least one test per minute, got " + perMinute);
         }
@@ -32,10 +31,10 @@ final class HookTestGate {
         this.clock = clock;
     }
 
-    /** Admits a test for the merchant; every admitted test must {@link #leave}. */
-    synchronized void enter(String merchantKey) {
-        if (running.contains(merchantKey)) {
-            throw new ApiError(429, "test_in_progress", "a test call to this hook is already running; wait for its answer");
+    /** Admits a test for the receiver; every admitted test must {@link #leave}. */
+    public synchronized void enter(String receiverKey) {
+        if (running.contains(receiverKey)) {
+            throw new ApiError(429, "test_in_progress", "a test call to this receiver is already running; wait for its answer");
         }
         Instant now = clock.instant();
         Instant windowStart = now.minus(WINDOW);
@@ -45,17 +44,17 @@ final class HookTestGate {
             }
         });
         recentStarts.values().removeIf(Deque::isEmpty);
-        Deque<Instant> starts = recentStarts.computeIfAbsent(merchantKey, k -> new ArrayDeque<>());
+        Deque<Instant> starts = recentStarts.computeIfAbsent(receiverKey, k -> new ArrayDeque<>());
         if (starts.size() >= perMinute) {
             long retryAfter = Math.max(1, Duration.between(now, starts.peekFirst().plus(WINDOW)).toSeconds() + 1);
-            throw new ApiError(429, "test_rate_limited", "at most " + perMinute + " test calls per minute to one hook",
+            throw new ApiError(429, "test_rate_limited", "at most " + perMinute + " test calls per minute to one receiver",
                     Map.of("retry_after_seconds", retryAfter));
         }
         starts.addLast(now);
-        running.add(merchantKey);
+        running.add(receiverKey);
     }
 
-    synchronized void leave(String merchantKey) {
-        running.remove(merchantKey);
+    public synchronized void leave(String receiverKey) {
+        running.remove(receiverKey);
     }
 }
