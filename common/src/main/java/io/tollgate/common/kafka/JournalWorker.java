@@ -4,10 +4,7 @@ import io.tollgate.schema.CheckoutCommand;
 import io.tollgate.schema.CheckoutEvent;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.Collection;
-import java.util.Deque;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -36,15 +33,12 @@ public final class JournalWorker implements AutoCloseable {
         CompletionStage<?> handle(CheckoutEvent event);
     }
 
-    private record InFlight(long offset, CompletableFuture<?> done) {
-    }
-
     private final String name;
     private final Topic<String, CheckoutEvent> journal;
     private final KafkaConsumer<String, CheckoutEvent> consumer;
     private final Handler handler;
     private final int maxInFlight;
-    private final Map<TopicPartition, Deque<InFlight>> inFlight = new HashMap<>();
+    private final CompletedOffsets inFlight = new CompletedOffsets();
     private final Thread thread;
     private volatile boolean running = true;
     private long lastCommit;
@@ -80,12 +74,12 @@ public final class JournalWorker implements AutoCloseable {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                 commitCompleted(true);
-                partitions.forEach(inFlight::remove);
+                inFlight.forget(partitions);
             }
 
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                partitions.forEach(p -> inFlight.put(p, new ArrayDeque<>()));
+                // nothing to set up: work is tracked as it is taken on
             }
         });
         try {
@@ -93,11 +87,8 @@ public final class JournalWorker implements AutoCloseable {
                 // A journal event that does not decode is passed over (and counts as done, so the
                 // offsets behind it can be committed): one bad record must not stop every session.
                 for (ConsumerRecord<String, CheckoutEvent> record : UndecodableRecords.poll(consumer, Duration.ofMillis(20), name,
-                        (partition, offset) -> inFlight.computeIfAbsent(partition, p -> new ArrayDeque<>())
-                                .add(new InFlight(offset, CompletableFuture.completedFuture(null))))) {
-                    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-                    inFlight.computeIfAbsent(partition, p -> new ArrayDeque<>())
-                            .add(new InFlight(record.offset(), safely(record)));
+                        inFlight::skip)) {
+                    inFlight.add(new TopicPartition(record.topic(), record.partition()), record.offset(), safely(record));
                 }
                 applyBackpressure();
                 if (System.currentTimeMillis() - lastCommit >= COMMIT_EVERY.toMillis()) {
@@ -136,8 +127,7 @@ public final class JournalWorker implements AutoCloseable {
     }
 
     private void applyBackpressure() {
-        int pending = inFlight.values().stream().mapToInt(Deque::size).sum();
-        if (pending >= maxInFlight) {
+        if (inFlight.pending() >= maxInFlight) {
             consumer.pause(consumer.assignment());
         } else if (!consumer.paused().isEmpty()) {
             consumer.resume(consumer.paused());
@@ -145,16 +135,7 @@ public final class JournalWorker implements AutoCloseable {
     }
 
     private void commitCompleted(boolean sync) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        inFlight.forEach((partition, queue) -> {
-            Long next = null;
-            while (!queue.isEmpty() && queue.peekFirst().done().isDone()) {
-                next = queue.pollFirst().offset() + 1;
-            }
-            if (next != null) {
-                offsets.put(partition, new OffsetAndMetadata(next));
-            }
-        });
+        Map<TopicPartition, OffsetAndMetadata> offsets = inFlight.committable();
         lastCommit = System.currentTimeMillis();
         if (offsets.isEmpty()) {
             return;

@@ -2,6 +2,7 @@ package io.tollgate.orchestrator.webhooks;
 
 import io.tollgate.common.kafka.KeyedTopicView;
 import io.tollgate.common.kafka.Topic;
+import io.tollgate.common.webhooks.DeliveryRecords;
 import io.tollgate.common.webhooks.EndpointDirectory;
 import io.tollgate.schema.WebhookDelivery;
 import java.util.ArrayList;
@@ -34,8 +35,7 @@ public final class RecentDeliveries {
         for (int i = 0; i < next.size(); i++) {
             WebhookDelivery known = next.get(i);
             if (known.getDeliveryId().equals(record.getDeliveryId())) {
-                // a dispatcher that lost its partitions may still write a late, older state
-                if (record.getAttempts() >= known.getAttempts()) {
+                if (DeliveryRecords.supersedes(record, known)) {
                     next.set(i, record);
                 }
                 return List.copyOf(next);

@@ -182,7 +182,7 @@ public final class WebhookDeliveriesApi implements HttpApi.Routes, AutoCloseable
         }
         String requestId = requestId(ctx, target, "resend/" + deliveryId);
         WebhookRequest request = request(target, requestId, ResendDelivery.newBuilder().setDeliveryId(deliveryId)
-                .setSessionId(original.getSessionId()).build());
+                .setSessionId(original.getSessionId()).setOriginal(original).build());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("id", DeliveryIds.resend(deliveryId, requestId));
         body.put("resend_of", deliveryId);
