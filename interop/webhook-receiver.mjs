@@ -126,7 +126,6 @@ const server = http.createServer((request, response) => {
     response.end(JSON.stringify({ received: true }));
   });
 });
-server.keepAliveTimeout = 1000;
 server.listen(0, '127.0.0.1', () => {
   process.stdout.write(JSON.stringify({ port: server.address().port }) + '\n');
 });

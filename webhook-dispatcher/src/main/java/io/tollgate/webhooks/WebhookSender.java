@@ -45,7 +45,11 @@ final class WebhookSender implements AutoCloseable {
 
     WebhookSender(boolean devMode, Dns resolver, Duration timeout, Clock clock) {
         this.rules = OutboundAddressRules.forMode(devMode);
-        this.http = OutboundHttp.client(rules, resolver, MAX_CONCURRENT_CALLS).build();
+        this.http = OutboundHttp.client(rules, resolver, MAX_CONCURRENT_CALLS)
+                // unlike a hook call, a delivery may arrive twice (receivers de-duplicate on webhook-id): a pooled
+                // connection the receiver closed while idle is no reason to fail an attempt and wait minutes
+                .retryOnConnectionFailure(true)
+                .build();
         this.timeout = timeout;
         this.clock = clock;
     }

@@ -19,14 +19,17 @@ import java.util.Map;
  * checked with the official Standard Webhooks JS library or {@code jose}, and answered by a plan the
  * test sets per path.
  */
-final class WebhookReceiver implements AutoCloseable {
+public final class WebhookReceiver implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final RunningScript script = NodeScripts.start("webhook-receiver.mjs");
 
+    public WebhookReceiver() {
+    }
+
     /** Sets what a path verifies with and answers: statuses in turn ({@code "503"}, {@code "429:2"}, {@code "hang"}), then 200. */
-    void path(String path, String scheme, List<String> secrets, String audience, List<String> plan) {
+    public void path(String path, String scheme, List<String> secrets, String audience, List<String> plan) {
         Map<String, Object> command = new LinkedHashMap<>();
         command.put("path", path);
         command.put("scheme", scheme);
@@ -37,16 +40,16 @@ final class WebhookReceiver implements AutoCloseable {
     }
 
     /** Answers every hanging delivery of the path. */
-    void release(String path) {
+    public void release(String path) {
         control("/_control/release", Map.of("path", path));
     }
 
-    String url(String path) {
+    public String url(String path) {
         return script.url(path);
     }
 
     /** What the path received so far, in order. */
-    List<JsonNode> received(String path) {
+    public List<JsonNode> received(String path) {
         return script.records().stream().filter(r -> path.equals(r.path("path").asText())).toList();
     }
 
