@@ -7,12 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tollgate.common.config.TollgateConfig;
 import io.tollgate.common.kafka.SharedKafka;
+import io.tollgate.common.lifecycle.Resources;
 import io.tollgate.webhooks.WebhookReceiver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,6 +41,7 @@ class WebhooksEndToEndTest {
 
     private final String acmeKey = KeysNewCommand.newKey();
     private final String globexKey = KeysNewCommand.newKey();
+    private final Resources running = new Resources();
     private TollgateStack stack;
     private WebhookReceiver receiver;
 
@@ -54,23 +54,16 @@ class WebhooksEndToEndTest {
 
     @BeforeAll
     void start() throws Exception {
-        TollgateConfig config = TollgateConfig.builder().devMode(true).port(0).partitions(2)
-                .bootstrapServers(SharedKafka.bootstrapServers())
-                .applicationIdPrefix(SharedKafka.uniqueName("webhooks-e2e")).commitIntervalMs(10)
+        TollgateConfig config = SharedStackConfig.named("webhooks-e2e")
                 .webhooksRetrySchedule(List.of(Duration.ofMillis(300), Duration.ofMillis(600)))
                 .addDevPartnerKey("acme", acmeKey).addDevPartnerKey("globex", globexKey).build();
-        stack = TollgateStack.start(config, TollgateStack.all());
-        receiver = new WebhookReceiver();
+        stack = running.add(TollgateStack.start(config, TollgateStack.all()));
+        receiver = running.add(new WebhookReceiver());
     }
 
     @AfterAll
     void stop() {
-        if (receiver != null) {
-            receiver.close();
-        }
-        if (stack != null) {
-            stack.close();
-        }
+        running.close();
     }
 
     @Test
@@ -246,18 +239,11 @@ class WebhooksEndToEndTest {
         return id;
     }
 
+    /** The API as the partner holding {@code key} calls it. */
     private Reply send(String key, String method, String path, String body, String idempotencyKey) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(stack.apiUrl().orElseThrow() + path))
-                .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + key)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        if (idempotencyKey != null) {
-            request.header("Idempotency-Key", idempotencyKey);
-        }
         try {
-            HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = new PartnerApi(stack.apiUrl().orElseThrow(), key, HTTP)
+                    .send(method, path, body, idempotencyKey);
             return new Reply(response.statusCode(), response.body().isEmpty() ? null : JSON.readTree(response.body()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

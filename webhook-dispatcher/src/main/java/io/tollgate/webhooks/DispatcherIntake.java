@@ -1,8 +1,7 @@
 package io.tollgate.webhooks;
 
-import io.tollgate.common.kafka.CompletedOffsets;
+import io.tollgate.common.kafka.ConsumerLoop;
 import io.tollgate.common.kafka.Topic;
-import io.tollgate.common.kafka.UndecodableRecords;
 import io.tollgate.common.webhooks.DeliveryIds;
 import io.tollgate.common.webhooks.EndpointDirectory;
 import io.tollgate.schema.DeliveryKind;
@@ -14,7 +13,6 @@ import io.tollgate.schema.WebhookDelivery;
 import io.tollgate.schema.WebhookEndpoint;
 import io.tollgate.schema.WebhookRequest;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
@@ -22,13 +20,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.RangeAssignor;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,23 +41,16 @@ import org.slf4j.LoggerFactory;
  */
 final class DispatcherIntake implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DispatcherIntake.class);
-    private static final Duration COMMIT_EVERY = Duration.ofMillis(100);
 
-    private final String name;
     private final Topic<String, OrderEvent> orderEvents;
     private final Topic<String, WebhookRequest> requests;
     private final Topic<String, WebhookDelivery> deliveryLog;
     private final Map<String, Object> assignedReaderConfig;
-    private final KafkaConsumer<String, Object> consumer;
+    private final ConsumerLoop<Object> loop;
     private final DeliveryScheduler scheduler;
     private final EndpointDirectory endpoints;
     private final OrderEventReplay replay;
-    private final int maxInFlight;
     private final Clock clock;
-    private final CompletedOffsets inFlight = new CompletedOffsets();
-    private final Thread thread;
-    private volatile boolean running = true;
-    private long lastCommit;
 
     /**
      * @param groupConfig the consumer group's settings
@@ -71,7 +59,6 @@ final class DispatcherIntake implements AutoCloseable {
     DispatcherIntake(String name, Topic<String, OrderEvent> orderEvents, Topic<String, WebhookRequest> requests,
             Topic<String, WebhookDelivery> deliveryLog, Map<String, Object> groupConfig, Map<String, Object> assignedReaderConfig,
             DeliveryScheduler scheduler, EndpointDirectory endpoints, OrderEventReplay replay, int maxInFlight, Clock clock) {
-        this.name = name;
         this.orderEvents = orderEvents;
         this.requests = requests;
         this.deliveryLog = deliveryLog;
@@ -79,13 +66,32 @@ final class DispatcherIntake implements AutoCloseable {
         this.scheduler = scheduler;
         this.endpoints = endpoints;
         this.replay = replay;
-        this.maxInFlight = maxInFlight;
         this.clock = clock;
         Map<String, Object> config = new HashMap<>(groupConfig);
         // partition p of both topics to one instance, which then owns p of the delivery log too
         config.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RangeAssignor.class.getName());
-        this.consumer = new KafkaConsumer<>(config, orderEvents.keySerde().deserializer(), byTopic());
-        this.thread = new Thread(this::run, name);
+        this.loop = new ConsumerLoop<>(name, List.of(orderEvents.name(), requests.name()),
+                new KafkaConsumer<>(config, orderEvents.keySerde().deserializer(), byTopic()), this::handle,
+                new OwnedPartitions(), maxInFlight);
+    }
+
+    /** The delivery log's partition is read in before any record of the partition; released when it goes. */
+    private final class OwnedPartitions implements ConsumerLoop.Partitions {
+        @Override
+        public void assigned(Collection<TopicPartition> partitions) {
+            ofOrderEvents(partitions).forEach(p -> scheduler.restore(p,
+                    DeliveryLog.latest(deliveryLog, assignedReaderConfig, p)).join());
+        }
+
+        @Override
+        public void revoked(Collection<TopicPartition> partitions) {
+            ofOrderEvents(partitions).forEach(p -> scheduler.release(p).join());
+        }
+
+        private List<Integer> ofOrderEvents(Collection<TopicPartition> partitions) {
+            return partitions.stream().filter(p -> p.topic().equals(orderEvents.name())).map(TopicPartition::partition)
+                    .toList();
+        }
     }
 
     /** One consumer, two value types: each record decoded by its own topic's serde. */
@@ -97,50 +103,8 @@ final class DispatcherIntake implements AutoCloseable {
     }
 
     DispatcherIntake start() {
-        thread.start();
+        loop.start();
         return this;
-    }
-
-    private void run() {
-        consumer.subscribe(List.of(orderEvents.name(), requests.name()), new ConsumerRebalanceListener() {
-            @Override
-            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                commitCompleted(true);
-                inFlight.forget(partitions);
-                partitions.stream().filter(p -> p.topic().equals(orderEvents.name()))
-                        .forEach(p -> scheduler.release(p.partition()).join());
-            }
-
-            @Override
-            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                partitions.stream().filter(p -> p.topic().equals(orderEvents.name())).forEach(p -> scheduler.restore(
-                        p.partition(), DeliveryLog.latest(deliveryLog, assignedReaderConfig, p.partition())).join());
-            }
-        });
-        try {
-            while (running) {
-                for (ConsumerRecord<String, Object> record : UndecodableRecords.poll(consumer, Duration.ofMillis(50), name,
-                        inFlight::skip)) {
-                    inFlight.add(new TopicPartition(record.topic(), record.partition()), record.offset(), handle(record));
-                }
-                applyBackpressure();
-                if (System.currentTimeMillis() - lastCommit >= COMMIT_EVERY.toMillis()) {
-                    commitCompleted(false);
-                }
-            }
-        } catch (WakeupException e) {
-            if (running) {
-                throw e;
-            }
-        } catch (RuntimeException e) {
-            log.error("webhook dispatcher intake stopped name={}", name, e);
-        } finally {
-            try {
-                commitCompleted(true);
-            } finally {
-                consumer.close(Duration.ofSeconds(5));
-            }
-        }
     }
 
     private CompletableFuture<?> handle(ConsumerRecord<String, Object> record) {
@@ -154,9 +118,8 @@ final class DispatcherIntake implements AutoCloseable {
             }
             return CompletableFuture.completedFuture(null);
         } catch (RuntimeException e) {
-            // a bug, not something an endpoint did: say so, and do not hold the partition up forever
-            log.error("webhook_record_not_handled topic={} partition={} offset={}", record.topic(), partition, record.offset(), e);
-            return CompletableFuture.completedFuture(null);
+            // a bug, not something an endpoint did: the loop logs it and goes on
+            return CompletableFuture.failedFuture(e);
         }
     }
 
@@ -220,39 +183,8 @@ final class DispatcherIntake implements AutoCloseable {
                 .build();
     }
 
-    private void applyBackpressure() {
-        if (inFlight.pending() >= maxInFlight) {
-            consumer.pause(consumer.assignment());
-        } else if (!consumer.paused().isEmpty()) {
-            consumer.resume(consumer.paused());
-        }
-    }
-
-    private void commitCompleted(boolean sync) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = inFlight.committable();
-        lastCommit = System.currentTimeMillis();
-        if (offsets.isEmpty()) {
-            return;
-        }
-        if (sync) {
-            consumer.commitSync(offsets);
-        } else {
-            consumer.commitAsync(offsets, (o, e) -> {
-                if (e != null) {
-                    log.warn("offset commit failed name={}", name, e);
-                }
-            });
-        }
-    }
-
     @Override
     public void close() {
-        running = false;
-        consumer.wakeup();
-        try {
-            thread.join(15_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.close();
     }
 }

@@ -85,10 +85,7 @@ public final class WebhookDispatcherService implements AutoCloseable {
         String instance = UUID.randomUUID().toString().substring(0, 8);
         CompactedTopicView<WebhookEndpoint> view = resources.add(new CompactedTopicView<>(topics.webhookEndpoints(),
                 kafka.consumer("webhook-dispatcher-endpoints-" + instance, null)));
-        view.start();
-        if (!view.awaitCaughtUp(Duration.ofSeconds(60))) {
-            throw new IllegalStateException("webhook endpoint view did not catch up in 60 s");
-        }
+        view.startCaughtUp(Duration.ofSeconds(60));
         EndpointDirectory endpoints = new EndpointDirectory(view, secretBox, clock);
         CommandLog<WebhookCommand> commands = resources.add(new CommandLog<>(topics.webhookCommands(),
                 kafka.producer("webhook-dispatcher-commands-" + instance)));

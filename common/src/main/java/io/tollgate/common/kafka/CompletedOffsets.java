@@ -12,44 +12,40 @@ import org.apache.kafka.common.TopicPartition;
 /**
  * The records a worker has taken on and not yet committed, per partition, in offset order, each
  * with the future of its work. What may be committed is the offset after the last of an unbroken
- * run of successfully finished records from the start: a crash redoes work, but never skips it.
- * Used by the poll thread only.
+ * run of finished records from the start: a crash redoes work, but never skips it. Used by the
+ * poll thread only.
  */
-public final class CompletedOffsets {
+final class CompletedOffsets {
     private record Taken(long offset, CompletableFuture<?> done) {
     }
 
     private final Map<TopicPartition, Deque<Taken>> taken = new HashMap<>();
 
     /** Records that a record's work has started; the future completes when it is done. */
-    public void add(TopicPartition partition, long offset, CompletableFuture<?> done) {
+    void add(TopicPartition partition, long offset, CompletableFuture<?> done) {
         taken.computeIfAbsent(partition, p -> new ArrayDeque<>()).add(new Taken(offset, done));
     }
 
     /** Records a record passed over (one that does not decode): nothing to wait for. */
-    public void skip(TopicPartition partition, long offset) {
+    void skip(TopicPartition partition, long offset) {
         add(partition, offset, CompletableFuture.completedFuture(null));
     }
 
     /** Forgets partitions this worker no longer owns. */
-    public void forget(Collection<TopicPartition> partitions) {
+    void forget(Collection<TopicPartition> partitions) {
         partitions.forEach(taken::remove);
     }
 
-    public int pending() {
+    int pending() {
         return taken.values().stream().mapToInt(Deque::size).sum();
     }
 
-    /**
-     * The offsets to commit now, dropping what they cover. A failed future holds its partition back: its work
-     * is not done, and only the worker can say whether it will be (typically by retrying until it is).
-     */
-    public Map<TopicPartition, OffsetAndMetadata> committable() {
+    /** The offsets to commit now, dropping what they cover. */
+    Map<TopicPartition, OffsetAndMetadata> committable() {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         taken.forEach((partition, queue) -> {
             Long next = null;
-            while (!queue.isEmpty() && queue.peekFirst().done().isDone()
-                    && !queue.peekFirst().done().isCompletedExceptionally()) {
+            while (!queue.isEmpty() && queue.peekFirst().done().isDone()) {
                 next = queue.pollFirst().offset() + 1;
             }
             if (next != null) {

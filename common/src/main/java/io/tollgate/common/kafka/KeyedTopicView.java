@@ -106,6 +106,14 @@ public class KeyedTopicView<V, S> implements AutoCloseable {
         return this;
     }
 
+    /** Starts the view and blocks until it has caught up, as a service does before it serves anything. */
+    public void startCaughtUp(Duration timeout) throws InterruptedException {
+        start();
+        if (!awaitCaughtUp(timeout)) {
+            throw new IllegalStateException("view of " + topic.name() + " did not catch up in " + timeout.toSeconds() + " s");
+        }
+    }
+
     /** Blocks until the view has read up to the end offsets seen at start. */
     public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
         return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -1,11 +1,10 @@
 package io.tollgate.common.crypto;
 
+import static io.tollgate.common.crypto.NamedSecrets.name;
+import static io.tollgate.common.crypto.NamedSecrets.sealed;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tollgate.schema.Encrypted;
 import io.tollgate.schema.HookSecret;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -39,19 +38,7 @@ class SecretRingTest {
     void onlyUnexpiredSecretsSignNewestFirst() {
         List<HookSecret> ring = SecretRing.rotate(SecretRing.first(sealed("s1"), T0), sealed("s2"), T0, DAY);
 
-        assertThat(SecretRing.signing(ring, T0.plusSeconds(1), SecretRingTest::name)).containsExactly("s2", "s1");
-        assertThat(SecretRing.signing(ring, T0.plusMillis(DAY), SecretRingTest::name)).containsExactly("s2");
-    }
-
-    private static Encrypted sealed(String name) {
-        return Encrypted.newBuilder().setKeyId("k").setNonce(ByteBuffer.wrap(new byte[12]))
-                .setCiphertext(ByteBuffer.wrap(name.getBytes(StandardCharsets.UTF_8))).build();
-    }
-
-    private static String name(Encrypted sealed) {
-        ByteBuffer copy = sealed.getCiphertext().duplicate();
-        byte[] bytes = new byte[copy.remaining()];
-        copy.get(bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
+        assertThat(SecretRing.signing(ring, T0.plusSeconds(1), NamedSecrets::name)).containsExactly("s2", "s1");
+        assertThat(SecretRing.signing(ring, T0.plusMillis(DAY), NamedSecrets::name)).containsExactly("s2");
     }
 }

@@ -10,7 +10,6 @@ import io.tollgate.orchestrator.api.ApiError;
 import io.tollgate.schema.IdempotentAnswer;
 import io.tollgate.schema.Rejection;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -43,14 +42,8 @@ public final class ConfigWriter<C, V> implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConfigWriter.class);
     private static final Pattern KEY_CHARS = Pattern.compile("[\\x21-\\x7E]{1,255}");
 
-    /** What the writer reads of a configuration record, and where it waits for the next one. */
-    public interface Records<V> {
-        String lastCommandId(V config);
-
-        Rejection lastRejection(V config);
-
-        List<IdempotentAnswer> idempotency(V config);
-
+    /** Where the writer waits for the fold's next record of a key: this process's view of the config topic. */
+    public interface View<V> {
         /** Completes with the key's first record (current or coming) that satisfies the condition, or times out. */
         CompletableFuture<V> await(String key, Predicate<V> condition, Duration timeout);
     }
@@ -68,7 +61,8 @@ public final class ConfigWriter<C, V> implements AutoCloseable {
     private final String name;
     private final Topic<String, C> commands;
     private final Producer<String, C> producer;
-    private final Records<V> records;
+    private final ConfigRecords<V> records;
+    private final View<V> view;
     private final Duration writeTimeout;
     private final Set<String> notFoundCodes;
     private final ObjectMapper canonicalJson = new ObjectMapper();
@@ -77,11 +71,12 @@ public final class ConfigWriter<C, V> implements AutoCloseable {
      * @param name names the log lines ({@code <name>_api_write})
      * @param notFoundCodes the fold's rejection codes that mean "no such thing" (404); the others are 409
      */
-    public ConfigWriter(String name, Topic<String, C> commands, KafkaClients clients, Records<V> records, Duration writeTimeout,
-            Set<String> notFoundCodes) {
+    public ConfigWriter(String name, Topic<String, C> commands, KafkaClients clients, ConfigRecords<V> records, View<V> view,
+            Duration writeTimeout, Set<String> notFoundCodes) {
         this.name = name;
         this.commands = commands;
         this.records = records;
+        this.view = view;
         this.writeTimeout = writeTimeout;
         this.notFoundCodes = Set.copyOf(notFoundCodes);
         this.producer = new KafkaProducer<>(clients.producer("tollgate-" + name + "-api-" + UUID.randomUUID()),
@@ -110,7 +105,7 @@ public final class ConfigWriter<C, V> implements AutoCloseable {
     /** Appends the command and answers the request once the fold has settled it (or 503 when it does not in time). */
     public void submit(Context ctx, Write<C, V> write) {
         // wait first, then send: the fold's answer cannot arrive before someone is waiting for it
-        CompletableFuture<V> settled = records.await(write.key(),
+        CompletableFuture<V> settled = view.await(write.key(),
                 config -> settles(config, write.commandId(), write.idempotencyKey()), writeTimeout);
         try {
             producer.send(new ProducerRecord<>(commands.name(), write.key(), write.command()), (metadata, error) -> {

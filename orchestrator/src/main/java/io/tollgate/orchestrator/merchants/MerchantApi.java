@@ -20,20 +20,16 @@ import io.tollgate.schema.IdempotentAnswer;
 import io.tollgate.schema.MerchantCommand;
 import io.tollgate.schema.MerchantConfig;
 import io.tollgate.schema.PutHook;
-import io.tollgate.schema.Rejection;
 import io.tollgate.schema.RotateSecret;
 import io.tollgate.schema.UpsertMerchant;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.function.Predicate;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
@@ -86,8 +82,10 @@ public final class MerchantApi implements HttpApi.Routes, AutoCloseable {
         this.bodies = bodies;
         this.secretBox = secretBox;
         this.directory = directory;
-        this.writer = new ConfigWriter<>("merchant", commands, clients, new Records(directory), settings.writeTimeout(),
-                Set.of(MerchantConfigFold.MERCHANT_NOT_FOUND, MerchantConfigFold.HOOK_NOT_FOUND));
+        this.writer = new ConfigWriter<>("merchant", commands, clients, MerchantConfigFold.RECORDS,
+                (key, condition, timeout) -> directory.await(key.substring(0, key.indexOf('/')),
+                        key.substring(key.indexOf('/') + 1), condition, timeout),
+                settings.writeTimeout(), Set.of(MerchantConfigFold.MERCHANT_NOT_FOUND, MerchantConfigFold.HOOK_NOT_FOUND));
     }
 
     @Override
@@ -253,30 +251,6 @@ public final class MerchantApi implements HttpApi.Routes, AutoCloseable {
         body.put("partner_wait_minutes", hook.getPartnerWaitMinutes());
         body.put("version", hook.getVersion());
         return body;
-    }
-
-    /** What the writer reads of merchants.v1, through the directory's view. */
-    private record Records(MerchantDirectory directory) implements ConfigWriter.Records<MerchantConfig> {
-        @Override
-        public String lastCommandId(MerchantConfig config) {
-            return config.getLastCommandId();
-        }
-
-        @Override
-        public Rejection lastRejection(MerchantConfig config) {
-            return config.getLastRejection();
-        }
-
-        @Override
-        public List<IdempotentAnswer> idempotency(MerchantConfig config) {
-            return config.getIdempotency();
-        }
-
-        @Override
-        public CompletableFuture<MerchantConfig> await(String key, Predicate<MerchantConfig> condition, Duration timeout) {
-            int slash = key.indexOf('/');
-            return directory.await(key.substring(0, slash), key.substring(slash + 1), condition, timeout);
-        }
     }
 
     @Override

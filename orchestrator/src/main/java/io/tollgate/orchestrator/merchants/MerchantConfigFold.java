@@ -4,6 +4,7 @@ import io.tollgate.common.crypto.SecretRing;
 import io.tollgate.common.merchants.MerchantDirectory;
 import io.tollgate.orchestrator.config.ConfigFoldProcessor;
 import io.tollgate.orchestrator.config.ConfigOutcome;
+import io.tollgate.orchestrator.config.ConfigRecords;
 import io.tollgate.orchestrator.config.IdempotentAnswers;
 import io.tollgate.schema.ConfigChange;
 import io.tollgate.schema.DeleteHook;
@@ -20,7 +21,6 @@ import io.tollgate.schema.UpsertMerchant;
 import io.tollgate.schemas.serde.AvroClassTrust;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -40,6 +40,9 @@ public final class MerchantConfigFold implements ConfigFoldProcessor.Kind<Mercha
     public static final String HOOK_NOT_FOUND = "hook_not_found";
     public static final String IDEMPOTENCY_KEY_REUSED = IdempotentAnswers.KEY_REUSED;
     public static final String INVALID_COMMAND = "invalid_command";
+    /** How merchant configs record what was settled. */
+    public static final ConfigRecords<MerchantConfig> RECORDS = ConfigRecords.of(MerchantConfig::getLastCommandId,
+            MerchantConfig::getLastRejection, MerchantConfig::getIdempotency);
 
     public MerchantConfigFold() {
         // copying a config deep-copies records and enums, which Avro 1.12 loads by class name only
@@ -80,19 +83,11 @@ public final class MerchantConfigFold implements ConfigFoldProcessor.Kind<Mercha
 
     @Override
     public ConfigOutcome<MerchantConfig> apply(MerchantConfig current, MerchantCommand command) {
-        String commandId = command.getCommandId();
-        if (current != null && (commandId.equals(current.getLastCommandId())
-                || current.getLastRejection() != null && commandId.equals(current.getLastRejection().getCommandId()))) {
-            return ConfigOutcome.unchanged(current);
-        }
-        if (current != null && command.getIdempotencyKey() != null) {
-            Optional<IdempotentAnswer> recorded = recorded(current, command.getIdempotencyKey());
-            if (recorded.isPresent()) {
-                return recorded.get().getRequestHash().equals(command.getRequestHash())
-                        ? ConfigOutcome.unchanged(current)
-                        : reject(current, command, IDEMPOTENCY_KEY_REUSED,
-                                "this Idempotency-Key was already used with a different request");
-            }
+        Optional<String> settled = RECORDS.alreadySettled(current, command.getCommandId(), command.getIdempotencyKey(),
+                command.getRequestHash());
+        if (settled.isPresent()) {
+            return settled.get().equals(ConfigRecords.UNCHANGED) ? ConfigOutcome.unchanged(current)
+                    : reject(current, command, IDEMPOTENCY_KEY_REUSED, "this Idempotency-Key was already used with a different request");
         }
         Object payload = command.getPayload();
         if (payload instanceof UpsertMerchant p) {

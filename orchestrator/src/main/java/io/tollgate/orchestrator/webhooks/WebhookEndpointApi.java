@@ -16,19 +16,15 @@ import io.tollgate.orchestrator.api.PartnerAuth;
 import io.tollgate.orchestrator.config.ConfigWriter;
 import io.tollgate.schema.DeleteEndpoint;
 import io.tollgate.schema.IdempotentAnswer;
-import io.tollgate.schema.Rejection;
 import io.tollgate.schema.RotateEndpointSecret;
 import io.tollgate.schema.WebhookCommand;
 import io.tollgate.schema.WebhookEndpoint;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.function.Predicate;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
@@ -73,7 +69,7 @@ public final class WebhookEndpointApi implements HttpApi.Routes, AutoCloseable {
         this.bodies = bodies;
         this.secretBox = secretBox;
         this.directory = directory;
-        this.writer = new ConfigWriter<>("webhook_endpoint", commands, clients, new Records(directory),
+        this.writer = new ConfigWriter<>("webhook_endpoint", commands, clients, WebhookEndpointFold.RECORDS, directory::await,
                 settings.writeTimeout(), Set.of(WebhookEndpointFold.ENDPOINT_NOT_FOUND));
     }
 
@@ -188,29 +184,6 @@ public final class WebhookEndpointApi implements HttpApi.Routes, AutoCloseable {
     private String openSecret(EndpointTarget target, IdempotentAnswer recorded) {
         return recorded == null || recorded.getSecret() == null ? null
                 : directory.open(recorded.getSecret(), target.agency(), target.endpoint());
-    }
-
-    /** What the writer reads of webhooks.endpoints.v1, through the directory's view. */
-    private record Records(EndpointDirectory directory) implements ConfigWriter.Records<WebhookEndpoint> {
-        @Override
-        public String lastCommandId(WebhookEndpoint endpoint) {
-            return endpoint.getLastCommandId();
-        }
-
-        @Override
-        public Rejection lastRejection(WebhookEndpoint endpoint) {
-            return endpoint.getLastRejection();
-        }
-
-        @Override
-        public List<IdempotentAnswer> idempotency(WebhookEndpoint endpoint) {
-            return endpoint.getIdempotency();
-        }
-
-        @Override
-        public CompletableFuture<WebhookEndpoint> await(String key, Predicate<WebhookEndpoint> condition, Duration timeout) {
-            return directory.await(key, condition, timeout);
-        }
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.tollgate.common.crypto.SecretRing;
 import io.tollgate.common.webhooks.EndpointDirectory;
 import io.tollgate.orchestrator.config.ConfigFoldProcessor;
 import io.tollgate.orchestrator.config.ConfigOutcome;
+import io.tollgate.orchestrator.config.ConfigRecords;
 import io.tollgate.orchestrator.config.IdempotentAnswers;
 import io.tollgate.schema.CreateEndpoint;
 import io.tollgate.schema.DeleteEndpoint;
@@ -36,6 +37,9 @@ public final class WebhookEndpointFold implements ConfigFoldProcessor.Kind<Webho
     public static final String ENDPOINT_NOT_FOUND = "endpoint_not_found";
     public static final String ENDPOINT_EXISTS = "endpoint_exists";
     public static final String INVALID_COMMAND = "invalid_command";
+    /** How endpoints record what was settled. */
+    public static final ConfigRecords<WebhookEndpoint> RECORDS = ConfigRecords.of(WebhookEndpoint::getLastCommandId,
+            WebhookEndpoint::getLastRejection, WebhookEndpoint::getIdempotency);
 
     public WebhookEndpointFold() {
         // copying an endpoint deep-copies records and enums, which Avro 1.12 loads by class name only
@@ -76,19 +80,12 @@ public final class WebhookEndpointFold implements ConfigFoldProcessor.Kind<Webho
 
     @Override
     public ConfigOutcome<WebhookEndpoint> apply(WebhookEndpoint current, WebhookCommand command) {
-        String commandId = command.getCommandId();
-        if (current != null && (commandId.equals(current.getLastCommandId())
-                || current.getLastRejection() != null && commandId.equals(current.getLastRejection().getCommandId()))) {
-            return ConfigOutcome.unchanged(current);
-        }
-        if (current != null && command.getIdempotencyKey() != null) {
-            Optional<IdempotentAnswer> recorded = IdempotentAnswers.find(current.getIdempotency(), command.getIdempotencyKey());
-            if (recorded.isPresent()) {
-                return recorded.get().getRequestHash().equals(command.getRequestHash())
-                        ? ConfigOutcome.unchanged(current)
-                        : reject(current, command, IdempotentAnswers.KEY_REUSED,
-                                "this Idempotency-Key was already used with a different request");
-            }
+        Optional<String> settled = RECORDS.alreadySettled(current, command.getCommandId(), command.getIdempotencyKey(),
+                command.getRequestHash());
+        if (settled.isPresent()) {
+            return settled.get().equals(ConfigRecords.UNCHANGED) ? ConfigOutcome.unchanged(current)
+                    : reject(current, command, IdempotentAnswers.KEY_REUSED,
+                            "this Idempotency-Key was already used with a different request");
         }
         Object payload = command.getPayload();
         if (payload instanceof CreateEndpoint p) {

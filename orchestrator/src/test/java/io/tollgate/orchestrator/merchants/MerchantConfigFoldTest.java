@@ -1,5 +1,7 @@
 package io.tollgate.orchestrator.merchants;
 
+import static io.tollgate.common.crypto.NamedSecrets.name;
+import static io.tollgate.common.crypto.NamedSecrets.sealed;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tollgate.orchestrator.config.IdempotentAnswers;
@@ -14,8 +16,6 @@ import io.tollgate.schema.MerchantConfig;
 import io.tollgate.schema.PutHook;
 import io.tollgate.schema.RotateSecret;
 import io.tollgate.schema.UpsertMerchant;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -266,19 +266,6 @@ class MerchantConfigFoldTest {
 
     private static RotateSecret rotate(Encrypted secret, long graceMs) {
         return RotateSecret.newBuilder().setSecret(secret).setGraceMs(graceMs).build();
-    }
-
-    /** A stand-in for a sealed secret whose "ciphertext" names it, so tests can tell secrets apart. */
-    private static Encrypted sealed(String name) {
-        return Encrypted.newBuilder().setKeyId("test").setNonce(ByteBuffer.wrap(new byte[12]))
-                .setCiphertext(ByteBuffer.wrap(name.getBytes(StandardCharsets.UTF_8))).build();
-    }
-
-    private static String name(Encrypted sealed) {
-        ByteBuffer bytes = sealed.getCiphertext().duplicate();
-        byte[] out = new byte[bytes.remaining()];
-        bytes.get(out);
-        return new String(out, StandardCharsets.UTF_8);
     }
 
     private static List<String> secretNames(MerchantConfig config) {

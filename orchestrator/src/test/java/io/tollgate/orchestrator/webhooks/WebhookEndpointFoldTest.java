@@ -1,5 +1,7 @@
 package io.tollgate.orchestrator.webhooks;
 
+import static io.tollgate.common.crypto.NamedSecrets.name;
+import static io.tollgate.common.crypto.NamedSecrets.sealed;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tollgate.orchestrator.config.ConfigOutcome;
@@ -7,7 +9,6 @@ import io.tollgate.orchestrator.config.IdempotentAnswers;
 import io.tollgate.schema.CreateEndpoint;
 import io.tollgate.schema.DeleteEndpoint;
 import io.tollgate.schema.DisableEndpoint;
-import io.tollgate.schema.Encrypted;
 import io.tollgate.schema.ReportEndpointHealth;
 import io.tollgate.schema.RotateEndpointSecret;
 import io.tollgate.schema.UpdateEndpoint;
@@ -15,8 +16,6 @@ import io.tollgate.schema.WebhookCommand;
 import io.tollgate.schema.WebhookConditions;
 import io.tollgate.schema.WebhookEndpoint;
 import io.tollgate.schema.WebhookSigning;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -179,18 +178,5 @@ class WebhookEndpointFoldTest {
 
     private static ReportEndpointHealth health(boolean failing, Instant observed, String detail) {
         return ReportEndpointHealth.newBuilder().setFailing(failing).setObservedAt(observed).setDetail(detail).build();
-    }
-
-    /** A stand-in for a sealed secret: its "ciphertext" names it, so tests can tell secrets apart. */
-    private static Encrypted sealed(String name) {
-        return Encrypted.newBuilder().setKeyId("k").setNonce(ByteBuffer.wrap(new byte[12]))
-                .setCiphertext(ByteBuffer.wrap(name.getBytes(StandardCharsets.UTF_8))).build();
-    }
-
-    private static String name(Encrypted sealed) {
-        ByteBuffer copy = sealed.getCiphertext().duplicate();
-        byte[] bytes = new byte[copy.remaining()];
-        copy.get(bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
     }
 }
