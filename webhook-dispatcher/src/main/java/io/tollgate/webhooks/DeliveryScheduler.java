@@ -167,10 +167,6 @@ final class DeliveryScheduler implements AutoCloseable {
         });
     }
 
-    int pendingCount() {
-        return pendingCount.get();
-    }
-
     // ---- on the engine thread -------------------------------------------------------------------
 
     private void register(Pending d) {

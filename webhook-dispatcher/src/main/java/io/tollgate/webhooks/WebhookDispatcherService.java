@@ -49,15 +49,7 @@ public final class WebhookDispatcherService implements AutoCloseable {
                     Duration.ofMillis(config.webhooksTimeoutMs()), config.webhooksEndpointConcurrency(), 1000, Dns.SYSTEM);
         }
 
-        public Settings withSchedule(RetrySchedule schedule) {
-            return new Settings(groupId, devMode, schedule, disableAfter, timeout, endpointConcurrency, maxInFlight, resolver);
-        }
-
         public Settings withDisableAfter(Duration disableAfter) {
-            return new Settings(groupId, devMode, schedule, disableAfter, timeout, endpointConcurrency, maxInFlight, resolver);
-        }
-
-        public Settings withTimeout(Duration timeout) {
             return new Settings(groupId, devMode, schedule, disableAfter, timeout, endpointConcurrency, maxInFlight, resolver);
         }
     }
@@ -69,7 +61,6 @@ public final class WebhookDispatcherService implements AutoCloseable {
     private final MeterRegistry meterRegistry;
     private final Clock clock;
     private final Resources resources = new Resources();
-    private DeliveryScheduler scheduler;
 
     public WebhookDispatcherService(Settings settings, Topics topics, KafkaClients kafka, SecretBox secretBox,
             MeterRegistry meterRegistry) {
@@ -93,7 +84,7 @@ public final class WebhookDispatcherService implements AutoCloseable {
                 kafka.producer("webhook-dispatcher-log-" + instance)));
         WebhookSender sender = resources.add(new WebhookSender(settings.devMode(), settings.resolver(), settings.timeout(),
                 clock));
-        scheduler = resources.add(new DeliveryScheduler(endpoints, sender, deliveryLog,
+        DeliveryScheduler scheduler = resources.add(new DeliveryScheduler(endpoints, sender, deliveryLog,
                 new EndpointHealth(commands, settings.disableAfter(), clock), settings.schedule(),
                 settings.endpointConcurrency(), new DispatcherMetrics(meterRegistry), clock));
         OrderEventReplay replay = resources.add(new OrderEventReplay(topics.orderEvents(),
@@ -106,11 +97,6 @@ public final class WebhookDispatcherService implements AutoCloseable {
                 settings.groupId(), settings.schedule().waits(), settings.disableAfter(), settings.timeout().toMillis(),
                 settings.endpointConcurrency());
         return this;
-    }
-
-    /** Deliveries this instance has taken on and not yet ended. */
-    public int pendingDeliveries() {
-        return scheduler == null ? 0 : scheduler.pendingCount();
     }
 
     @Override
