@@ -48,6 +48,8 @@ final class DeliveryScheduler implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DeliveryScheduler.class);
     /** How soon a write of the log that failed is tried again, while the partition is still ours. */
     private static final Duration WRITE_RETRY = Duration.ofSeconds(1);
+    /** An attempt this instance could not make (a secret it cannot open): no fault of the endpoint's. */
+    private static final String NOT_SENT = "not_sent";
 
     /** One delivery not yet ended. */
     private static final class Pending {
@@ -135,8 +137,9 @@ final class DeliveryScheduler implements AutoCloseable {
 
     /**
      * Takes new deliveries on: those not already known are written to the log, then scheduled. Completes once
-     * every new one is durable; while the partition stays ours a failed write is tried again, so the future
-     * fails only when the partition is released first.
+     * every new one is durable; while the partition stays ours a failed write is tried again. Once the partition
+     * is released the future completes all the same: its offsets are no longer this instance's to commit, and the
+     * new owner takes the work on again from the log or the uncommitted record.
      */
     CompletableFuture<Void> take(int partition, List<WebhookDelivery> deliveries) {
         return onEngine(() -> {
@@ -235,12 +238,12 @@ final class DeliveryScheduler implements AutoCloseable {
             // a secret that does not open (another master key) or a bug: an attempt that failed here, retried later
             log.error("webhook_attempt_not_made delivery_id={} endpoint_id={} error={}", delivery.getDeliveryId(),
                     delivery.getEndpointId(), e.toString());
-            attempt = CompletableFuture.completedFuture(sender.failed(clock.instant(), startedNanos, "not_sent"));
+            attempt = CompletableFuture.completedFuture(sender.failed(clock.instant(), startedNanos, NOT_SENT));
         }
         attempt.whenCompleteAsync((made, error) -> {
             lane.inFlight--;
             d.inFlight = false;
-            settle(d, endpoint, error == null ? made : sender.failed(clock.instant(), startedNanos, "not_sent"));
+            settle(d, endpoint, error == null ? made : sender.failed(clock.instant(), startedNanos, NOT_SENT));
             pump(lane);
         }, engine);
     }
@@ -260,7 +263,9 @@ final class DeliveryScheduler implements AutoCloseable {
             end(d, DeliveryStatus.FAILED, "gone", attempt);
             return;
         }
-        health.failed(endpoint, attempt);
+        if (!NOT_SENT.equals(attempt.getError())) {
+            health.failed(endpoint, attempt);
+        }
         Duration retryAfter = attempt.getRetryAfterMs() == null ? null : Duration.ofMillis(attempt.getRetryAfterMs());
         Optional<Duration> wait = schedule.next(attempts, retryAfter);
         if (wait.isEmpty()) {
@@ -342,7 +347,9 @@ final class DeliveryScheduler implements AutoCloseable {
             if (error == null) {
                 durable.complete(null);
             } else if (!owns(partition)) {
-                durable.completeExceptionally(error);
+                log.info("webhook_delivery_write_abandoned delivery_id={} partition={} reason=partition_released",
+                        delivery.getDeliveryId(), partition);
+                durable.complete(null);
             } else {
                 log.warn("webhook_delivery_not_recorded delivery_id={} partition={} error={}; trying again",
                         delivery.getDeliveryId(), partition, String.valueOf(error));

@@ -76,10 +76,14 @@ final class DispatcherTestBed implements AutoCloseable {
         throw new IllegalArgumentException(topic);
     }
 
-    /** Fast settings: the schedule given, a short timeout, dev mode for loopback receivers. */
+    /** Fast settings: the schedule given, a short timeout, dev mode for loopback receivers, 4 attempts per endpoint. */
     WebhookDispatcherService.Settings settings(List<Duration> waits) {
+        return settings(waits, Duration.ofSeconds(3));
+    }
+
+    WebhookDispatcherService.Settings settings(List<Duration> waits, Duration timeout) {
         return new WebhookDispatcherService.Settings(prefix + "-dispatcher", true, RetrySchedule.jittered(waits),
-                Duration.ofDays(5), Duration.ofSeconds(3), 4, 1000, Dns.SYSTEM);
+                Duration.ofDays(5), timeout, 4, 1000, Dns.SYSTEM);
     }
 
     WebhookDispatcherService start(WebhookDispatcherService.Settings settings) throws InterruptedException {
