@@ -21,11 +21,13 @@ import io.tollgate.schema.MerchantConfig;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The hook-caller: reacts to {@code CheckoutCommitted} in the journal, makes the signed blocking
@@ -78,9 +80,10 @@ public final class HookCallerService implements AutoCloseable {
         this.merchants = new MerchantDirectory(merchants, secretBox, clock);
         commands = new CommandLog<>(topics.checkoutCommands(), kafka.producer("hook-caller-" + instance));
         resources.add(commands);
-        calls = resources.add(new HookCallRecorder(topics.hookCalls(), kafka.producer("hook-caller-calls-" + instance), clock));
+        calls = resources.add(new HookCallRecorder(topics.hookCalls(), kafka.backgroundProducer("hook-caller-calls-" + instance), clock));
         JournalWorker worker = new JournalWorker("hook-caller-" + instance, topics.checkoutEvents(),
-                kafka.consumer("hook-caller-" + instance, settings.groupId()), this::handle, settings.maxInFlight());
+                kafka.consumerOfFoldOutput("hook-caller-" + instance, settings.groupId()), Set.of(CheckoutCommitted.class), this::handle,
+                settings.maxInFlight());
         resources.add(worker);
         worker.start();
         log.info("hook-caller ready group_id={}", settings.groupId());
@@ -96,7 +99,8 @@ public final class HookCallerService implements AutoCloseable {
         Duration wait = Duration.between(clock.instant(), deadline);
         return merchants.awaitSigningSecrets(event.getAgencyId(), event.getMerchantId(), committed.getHook().getVersion(),
                         wait.isNegative() || wait.isZero() ? Duration.ofMillis(1) : wait)
-                .thenCompose(active -> client.call(request, committed.getHook(), active, deadline))
+                .thenCompose(active -> client.call(request,
+                        merchants.callable(committed.getHook(), event.getAgencyId(), event.getMerchantId()), active, deadline))
                 .exceptionally(e -> unavailableWithoutCall(e))
                 .thenApply(decision -> recorded(request, committed, decision))
                 .thenCompose(decision -> report(event, committed, request, decision));
@@ -128,7 +132,8 @@ public final class HookCallerService implements AutoCloseable {
             log.warn("hook unavailable, fail_mode open approves session_id={} merchant={} reason={}",
                     event.getSessionId(), request.merchant(), decision.getReason());
         }
-        log.info("hook decided session_id={} attempt={} outcome={} reason={} http_status={} duration_ms={}",
+        // approvals are the bulk of a busy system's traffic: debug; anything else is worth a line
+        log.atLevel(decision.getOutcome() == HookOutcome.APPROVED ? Level.DEBUG : Level.INFO).log("hook decided session_id={} attempt={} outcome={} reason={} http_status={} duration_ms={}",
                 event.getSessionId(), committed.getAttempt(), decision.getOutcome(), decision.getReason(),
                 decision.getHttpStatus(), decision.getDurationMs());
         CheckoutCommand command = JournalWorker.report(event, "hook_" + request.webhookId(), "hook-caller", clock.instant(),

@@ -128,7 +128,8 @@ public final class HookClient implements AutoCloseable {
     if (!request.isTest()) {
       metrics.recordDecision(request.merchant(), decision, calledNanos);
     }
-    Level level = decision.getOutcome() == HookOutcome.UNAVAILABLE ? Level.WARN : Level.INFO;
+    // one line per call at debug: the hook-caller logs each decision with its session
+    Level level = decision.getOutcome() == HookOutcome.UNAVAILABLE ? Level.WARN : Level.DEBUG;
     log.atLevel(level).log(
         "hook decided session_id={} attempt={} agency_id={} merchant_id={} webhook_id={} type={} outcome={} "
             + "reason={} http_status={} duration_ms={} timed_out={} sca_force={}",

@@ -1,6 +1,7 @@
 package io.tollgate.hook;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.standardwebhooks.Webhook;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -34,6 +35,8 @@ import java.util.UUID;
 import mockwebserver3.RecordedRequest;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,6 +61,8 @@ class HookCallerServiceTest {
   private KafkaProducer<String, MerchantConfig> merchants;
   private KafkaProducer<String, CheckoutEvent> journal;
   private HookCallerService service;
+  private KafkaClients kafka;
+  private String groupId;
   private KeyedTopicView<CheckoutCommand, List<CheckoutCommand>> commands;
   private KeyedTopicView<HookCall, List<HookCall>> calls;
   private MerchantHook merchant;
@@ -76,8 +81,14 @@ class HookCallerServiceTest {
         topics.checkoutEvents().valueSerde().serializer());
     commands = KeyedTopicView.newest(topics.checkoutCommands(), kafka.consumer(prefix + "-commands", null), 100).start();
     calls = KeyedTopicView.newest(topics.hookCalls(), kafka.consumer(prefix + "-calls", null), 100).start();
-    service = new HookCallerService(new HookCallerService.Settings(prefix + "-hook-caller", true, 100,
-        HookGuardSettings.defaults()), topics, kafka, secretBox, new SimpleMeterRegistry()).start();
+    this.kafka = kafka;
+    groupId = prefix + "-hook-caller";
+    service = startService();
+  }
+
+  private HookCallerService startService() throws InterruptedException {
+    return new HookCallerService(new HookCallerService.Settings(groupId, true, 100, HookGuardSettings.defaults()), topics, kafka,
+        secretBox, new SimpleMeterRegistry()).start();
   }
 
   @AfterAll
@@ -100,17 +111,25 @@ class HookCallerServiceTest {
   }
 
   @Test
-  void aRedeliveredCommitCallsAgainWithTheSameWebhookIdAndReportsWithTheSameCommandId() throws Exception {
+  void aCommitSeenTwiceByOneCallerIsCalledOnceAndARestartedCallerCallsAgainWithTheSameWebhookId() throws Exception {
     String merchantId = putMerchant();
     merchant.answers(200, "{\"available\": true}").answers(200, "{\"available\": true}");
     String sessionId = "sess_" + UUID.randomUUID();
     CheckoutEvent commit = commit(sessionId, merchantId, 1, Instant.now().plusSeconds(30));
 
-    // at least once: the same journal record reaches the hook-caller twice
+    // the same journal record twice, as a fold transaction that aborted and was written again leaves it
     append(commit);
+    RecordMetadata again = append(commit);
     RecordedRequest first = merchant.takeRequest();
-    append(commit);
+    awaitCommittedPast(again);
+    assertThat(merchant.requestCount()).as("the caller remembers the event id: one call").isEqualTo(1);
+
+    // at least once across processes: a caller that starts again and meets the commit calls again, same ids
+    service.close();
+    service = startService();
+    RecordMetadata redelivered = append(commit);
     RecordedRequest second = merchant.takeRequest();
+    awaitCommittedPast(redelivered);
 
     String webhookId = HookRequest.webhookIdFor(sessionId, 1);
     for (RecordedRequest call : List.of(first, second)) {
@@ -135,6 +154,17 @@ class HookCallerServiceTest {
       assertThat(call.getDecision().getOutcome()).isEqualTo(HookOutcome.APPROVED);
       assertThat(call.getDecision().getHttpStatus()).isEqualTo(200);
     });
+  }
+
+  /** Waits until the caller's group has committed past the record: it is done with it, one way or the other. */
+  private void awaitCommittedPast(RecordMetadata record) {
+    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+    try (var admin = SharedKafka.admin()) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> {
+        var committed = admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get().get(partition);
+        return committed != null && committed.offset() > record.offset();
+      });
+    }
   }
 
   @Test
@@ -186,7 +216,7 @@ class HookCallerServiceTest {
         .build();
   }
 
-  private void append(CheckoutEvent event) throws Exception {
-    journal.send(new ProducerRecord<>(topics.checkoutEvents().name(), event.getSessionId(), event)).get();
+  private RecordMetadata append(CheckoutEvent event) throws Exception {
+    return journal.send(new ProducerRecord<>(topics.checkoutEvents().name(), event.getSessionId(), event)).get();
   }
 }

@@ -31,6 +31,10 @@ final class ConfigOptions {
     @Option(names = "--port", paramLabel = "PORT", description = "API port (default 8080; 0 = any free port).")
     String port;
 
+    @Option(names = "--management-port", paramLabel = "PORT",
+            description = "Port of /health and /metrics (default 9090, on 127.0.0.1; 0 = any free port).")
+    String managementPort;
+
     @Option(names = "--partner-key", paramLabel = "AGENCY=KEY", description = "Dev mode only: accept this plain partner key (repeatable).")
     List<String> partnerKeys;
 
@@ -43,7 +47,7 @@ final class ConfigOptions {
     @Option(names = "--stripe-api-base", paramLabel = "URL", description = "Stripe base URL (stand-in, stripe-mock or Stripe).")
     String stripeApiBase;
 
-    @Option(names = "--ready-file", paramLabel = "FILE", description = "Write {api, bootstrap_servers, schema_registry_url, metrics} here once ready.")
+    @Option(names = "--ready-file", paramLabel = "FILE", description = "Write {api, bootstrap_servers, schema_registry_url, metrics, pid} here once ready.")
     String readyFile;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any setting by its key, e.g. --set partitions=3 (repeatable).")
@@ -68,6 +72,7 @@ final class ConfigOptions {
         put(overrides, Setting.BOOTSTRAP_SERVERS, bootstrapServers);
         put(overrides, Setting.SCHEMA_REGISTRY_URL, schemaRegistryUrl);
         put(overrides, Setting.PORT, port);
+        put(overrides, Setting.MANAGEMENT_PORT, managementPort);
         put(overrides, Setting.DEV_PARTNER_KEYS, partnerKeys == null ? null : String.join(",", partnerKeys));
         put(overrides, Setting.DEV_MODE, devMode == null ? null : devMode.toString());
         put(overrides, Setting.DATA_DIR, dataDir);

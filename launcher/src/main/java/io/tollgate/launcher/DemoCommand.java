@@ -26,6 +26,7 @@ final class DemoCommand implements Callable<Integer> {
         TollgateConfig config = options.load(DEFAULTS).toBuilder()
                 .addDevPartnerKey(DemoScenarios.AGENCY, partnerKey)
                 .port(0)
+                .managementPort(0)
                 .build();
         var out = spec.commandLine().getOut();
         try (TollgateStack stack = TollgateStack.start(config, TollgateStack.all());

@@ -6,7 +6,11 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The seed's sample merchant hook (Swft's class-capacity check), for the demo: verifies the
@@ -28,6 +32,11 @@ final class SampleCapacityHook implements AutoCloseable {
             "spin-6pm", new int[] {20, 20}));
     private final Map<String, String> secrets = new ConcurrentHashMap<>();
     private final Javalin server;
+    private final ScheduledExecutorService delays = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "sample-hook-delays");
+        t.setDaemon(true);
+        return t;
+    });
 
     SampleCapacityHook() {
         server = Javalin.create(config -> {
@@ -37,6 +46,7 @@ final class SampleCapacityHook implements AutoCloseable {
         server.post("/capacity-check", this::capacityCheck);
         server.post("/slow", this::slow);
         server.post("/approve", this::approve);
+        server.post("/approve/{delayMs}", this::approveAfter);
         server.start("127.0.0.1", 0);
     }
 
@@ -73,6 +83,20 @@ final class SampleCapacityHook implements AutoCloseable {
         }
     }
 
+    /**
+     * For the benchmark: a merchant that takes {@code delayMs} to decide (a database lookup, a call of
+     * its own), then approves. The wait holds no thread, so a thousand calls in flight cost nothing.
+     */
+    private void approveAfter(Context ctx) throws IOException {
+        long delayMs = Long.parseLong(ctx.pathParam("delayMs"));
+        if (verifiedCall(ctx) == null) {
+            return;
+        }
+        CompletableFuture<Void> later = new CompletableFuture<>();
+        delays.schedule(() -> later.complete(null), delayMs, TimeUnit.MILLISECONDS);
+        ctx.future(() -> later.thenRun(() -> answer(ctx, 200, "{\"available\":true}")));
+    }
+
     private void slow(Context ctx) {
         try {
             Thread.sleep(3_000);
@@ -100,5 +124,6 @@ final class SampleCapacityHook implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        delays.shutdownNow();
     }
 }

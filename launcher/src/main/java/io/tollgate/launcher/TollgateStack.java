@@ -11,6 +11,7 @@ import io.tollgate.common.kafka.KafkaClients;
 import io.tollgate.common.kafka.TopicProvisioner;
 import io.tollgate.common.kafka.Topics;
 import io.tollgate.common.lifecycle.Resources;
+import io.tollgate.common.management.ManagementServer;
 import io.tollgate.hook.HookCallerService;
 import io.tollgate.hook.HookTestCaller;
 import io.tollgate.orchestrator.OrchestratorService;
@@ -55,11 +56,16 @@ final class TollgateStack implements AutoCloseable {
 
     enum Service { ORCHESTRATOR, HOOK_CALLER, PAYMENT_WORKER, WEBHOOK_DISPATCHER }
 
+    /** The key the services use with the local Stripe stand-in (a test key: the stand-in is not Stripe). */
+    static final String STAND_IN_KEY = "sk_test_tollgate_standin";
+
     private final Resources started = new Resources();
     private String bootstrapServers;
     private String registryUrl;
     private StripeStandIn stripeStandIn;
     private OrchestratorService orchestrator;
+    private ManagementServer management;
+    private volatile boolean booted;
     private Topics topics;
     private KafkaClients kafka;
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -76,6 +82,10 @@ final class TollgateStack implements AutoCloseable {
     }
 
     private void boot(TollgateConfig config, Set<Service> services) throws Exception {
+        // first, so /health answers "starting" while the rest comes up
+        management = track(ManagementServer.start(config.managementBindAddress(), config.managementPort(), metrics,
+                () -> booted && (orchestrator == null || orchestrator.isReady())));
+        log.info("management ready host={} port={} paths=/health,/metrics", management.host(), management.port());
         bootstrapServers = config.bootstrapServers().orElse(null);
         if (bootstrapServers == null) {
             EmbeddedKafka broker = track(EmbeddedKafka.start(TollgateCli.embeddedKafkaDir(config)));
@@ -104,13 +114,13 @@ final class TollgateStack implements AutoCloseable {
         boolean talksToStripe = services.contains(Service.PAYMENT_WORKER) || services.contains(Service.ORCHESTRATOR);
         if (stripeKey == null && talksToStripe) {
             stripeStandIn = track(StripeStandIn.start());
-            stripeKey = "sk_test_tollgate_standin";
+            stripeKey = STAND_IN_KEY;
             stripeBase = stripeStandIn.apiBase();
             webhookSecret = "whsec_" + Base64.getEncoder().encodeToString(random(24));
             log.info("local Stripe stand-in ready api_base={} (not Stripe: set STRIPE_API_KEY for the real one)", stripeBase);
         }
         if (services.contains(Service.PAYMENT_WORKER)) {
-            track(new PaymentWorkerService(paymentWorkerSettings(config, stripeKey, stripeBase), topics, kafka, secrets)
+            track(new PaymentWorkerService(paymentWorkerSettings(config, stripeKey, stripeBase), topics, kafka, secrets, metrics)
                     .start());
         }
         if (services.contains(Service.HOOK_CALLER)) {
@@ -143,6 +153,7 @@ final class TollgateStack implements AutoCloseable {
                 stripeStandIn.sendWebhooksTo(URI.create("http://127.0.0.1:" + port + StripeWebhookEndpoint.PATH), webhookSecret);
             }
         }
+        booted = true;
     }
 
     /**
@@ -181,6 +192,13 @@ final class TollgateStack implements AutoCloseable {
 
     Optional<String> apiUrl() {
         return Optional.ofNullable(orchestrator).map(o -> "http://127.0.0.1:" + o.port());
+    }
+
+    /** Where {@code /health} and {@code /metrics} are (a loopback URL when the port listens on all addresses). */
+    String managementUrl() {
+        String host = management.host();
+        boolean anyAddress = host == null || host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
+        return "http://" + (anyAddress ? "127.0.0.1" : host.contains(":") ? "[" + host + "]" : host) + ":" + management.port();
     }
 
     Optional<StripeStandIn> stripeStandIn() {

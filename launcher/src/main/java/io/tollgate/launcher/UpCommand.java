@@ -1,13 +1,7 @@
 package io.tollgate.launcher;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tollgate.common.config.TollgateConfig;
 import io.tollgate.common.lifecycle.Resources;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -51,21 +45,26 @@ final class UpCommand implements Callable<Integer> {
             stopped.countDown();
         }, "tollgate-up-shutdown"));
         try {
+            // a file an earlier run left behind (killed before it could remove it) must not announce this one
+            ReadyFile readyFile = config.readyFile().map(ReadyFile::claim).orElse(null);
             TollgateStack stack = TollgateStack.start(config, services);
             running.add(stack);
+            if (readyFile != null) {
+                // closed before the stack: the file goes first, so nobody is sent to a stopping process
+                running.add(readyFile);
+            }
             Map<String, Object> ready = new LinkedHashMap<>();
             ready.put("api", stack.apiUrl().orElse(null));
             ready.put("bootstrap_servers", stack.bootstrapServers());
             ready.put("schema_registry_url", stack.registryUrl());
-            ready.put("metrics", stack.apiUrl().map(api -> api + "/metrics").orElse(null));
-            if (config.readyFile().isPresent()) {
-                Path file = config.readyFile().get();
-                writeReadyFile(file, ready);
-                running.add((AutoCloseable) () -> Files.deleteIfExists(file));
+            ready.put("metrics", stack.managementUrl() + "/metrics");
+            if (readyFile != null) {
+                readyFile.write(ready);
             }
             var out = spec.commandLine().getOut();
             out.println("Tollgate is up. API " + ready.get("api") + ", Kafka " + stack.bootstrapServers()
-                    + ", schema registry " + stack.registryUrl() + ". Stop with Ctrl-C.");
+                    + ", schema registry " + stack.registryUrl() + ", health and metrics " + stack.managementUrl()
+                    + ". Stop with Ctrl-C.");
             out.flush();
         } catch (Exception e) {
             stopAll();
@@ -77,18 +76,5 @@ final class UpCommand implements Callable<Integer> {
 
     private void stopAll() {
         running.close();
-    }
-
-    /** Written whole under a temp name and moved into place, so a reader never sees half a file. */
-    private static void writeReadyFile(Path file, Map<String, Object> ready) {
-        try {
-            Path absolute = file.toAbsolutePath();
-            Files.createDirectories(absolute.getParent());
-            Path temp = Files.createTempFile(absolute.getParent(), absolute.getFileName().toString(), ".tmp");
-            new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(temp.toFile(), ready);
-            Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the ready file " + file, e);
-        }
     }
 }

@@ -44,6 +44,21 @@ class ComposeFileTest {
         assertThat(commands).containsAll(run);
     }
 
+    /** Health and metrics left the API port: the healthchecks must follow them, and nothing may publish them. */
+    @Test
+    void healthchecksUseTheManagementPortWhichIsNotPublished() throws Exception {
+        String compose = Files.readString(COMPOSE);
+        List<String> managementPorts = matches("TOLLGATE_MANAGEMENT_PORT: \"(\\d+)\"", compose);
+        List<String> checked = matches("/dev/tcp/127\\.0\\.0\\.1/(\\d+) && printf 'GET /health", compose);
+        List<String> published = matches("ports: \\[\"(\\d+):", compose);
+
+        assertThat(managementPorts).containsExactly("9090");
+        assertThat(checked).containsOnly("9090").isNotEmpty();
+        assertThat(published).doesNotContain("9090");
+        assertThat(matches("TOLLGATE_PORT: \"(\\d+)\"", compose)).doesNotContainAnyElementsOf(managementPorts);
+        assertThat(matches("^\\s+TOLLGATE_MANAGEMENT_BIND_ADDRESS: (\\S+)", compose)).as("loopback, the default").isEmpty();
+    }
+
     private static List<String> matches(String regex, String text) {
         Matcher m = Pattern.compile(regex, Pattern.MULTILINE).matcher(text);
         List<String> found = new java.util.ArrayList<>();

@@ -15,6 +15,8 @@ import io.tollgate.schema.CheckoutCommand;
 import io.tollgate.schema.DeleteHook;
 import io.tollgate.schema.MerchantCommand;
 import io.tollgate.schema.PartnerConfirm;
+import io.tollgate.schema.PaymentAction;
+import io.tollgate.schema.RetryPaymentAction;
 import io.tollgate.schemas.registry.InMemorySchemaRegistry;
 import io.tollgate.schemas.registry.KafkaSchemaLog;
 import java.io.PrintWriter;
@@ -166,6 +168,26 @@ class DlqCommandTest {
         assertThat(resent.record().headers().lastHeader(DeadLetter.ERROR_HEADER)).isNull();
         assertThat(resent.record().headers().lastHeader(DeadLetter.SOURCE_TOPIC_HEADER)).isNull();
         assertThat(resent.record().headers().toArray()).hasSize(2);
+    }
+
+    /** What the payment worker leaves for a cancel or refund that failed for good, through its own code path. */
+    @Test
+    void aPaymentActionRetryLeftByThePaymentWorkerIsListedAndResent() throws Exception {
+        CheckoutCommand retry = CheckoutCommand.newBuilder().setCommandId("retry_sess_9_refund_failed_pi_9_0")
+                .setSessionId("sess_9").setAgencyId("acme").setMerchantId("studio").setIssuedAt(start).setActor("operator")
+                .setTraceId(null).setPayload(RetryPaymentAction.newBuilder().setAction(PaymentAction.REFUND)
+                        .setPaymentIntentId("pi_9").build()).build();
+        String source = topics.checkoutCommands().name();
+        producer.send(DeadLetter.toResend(source, "sess_9", topics.checkoutCommands().valueSerde().serializer()
+                .serialize(source, retry), "refund of pi_9 failed for good: api_error")).get();
+
+        Run list = dlq("list");
+        assertThat(list.exit()).as(list.err()).isZero();
+        assertThat(list.out()).contains("RetryPaymentAction").contains("retry_sess_9_refund_failed_pi_9_0")
+                .contains("refund of pi_9 failed for good");
+        Run resend = dlq("resend", "--all", "--topic", "checkout");
+        assertThat(resend.exit()).as(resend.err()).isZero();
+        assertThat(readAll(topics.checkoutCommands())).extracting(ClusterReader.Read::value).containsExactly(retry);
     }
 
     @Test

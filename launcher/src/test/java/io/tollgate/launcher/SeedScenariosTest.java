@@ -24,7 +24,7 @@ class SeedScenariosTest {
     @Test
     void everySeedScenarioEndsAsTheSeedSaysAndReplaysExactly() throws Exception {
         String partnerKey = KeysNewCommand.newKey();
-        TollgateConfig config = TollgateConfig.builder().devMode(true).port(0).partitions(2)
+        TollgateConfig config = TollgateConfig.builder().devMode(true).port(0).managementPort(0).partitions(2)
                 .addDevPartnerKey(DemoScenarios.AGENCY, partnerKey).commitIntervalMs(10).build();
         StringWriter printed = new StringWriter();
         try (TollgateStack stack = TollgateStack.start(config, TollgateStack.all());

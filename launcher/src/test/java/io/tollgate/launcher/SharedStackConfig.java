@@ -4,7 +4,7 @@ import io.tollgate.common.config.TollgateConfig;
 import io.tollgate.common.kafka.SharedKafka;
 
 /**
- * The configuration of a whole stack on the test JVM's shared broker: dev mode, any free port, two
+ * The configuration of a whole stack on the test JVM's shared broker: dev mode, any free ports, two
  * partitions (the launcher tests share topics of that count), a short commit interval, and a group
  * and application id prefix of its own.
  */
@@ -13,7 +13,8 @@ final class SharedStackConfig {
     }
 
     static TollgateConfig.Builder named(String prefix) {
-        return TollgateConfig.builder().devMode(true).port(0).partitions(2).bootstrapServers(SharedKafka.bootstrapServers())
+        return TollgateConfig.builder().devMode(true).port(0).managementPort(0).partitions(2)
+                .bootstrapServers(SharedKafka.bootstrapServers())
                 .applicationIdPrefix(SharedKafka.uniqueName(prefix)).commitIntervalMs(10);
     }
 }

@@ -9,6 +9,10 @@ import io.tollgate.payment.StripeGatewayConfig;
 import io.tollgate.payment.StripeRateLimiter;
 import io.tollgate.payment.StripeRetryPolicy;
 import java.time.Duration;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.EnumSet;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -59,6 +63,16 @@ class TollgateStackTest {
         try (TollgateStack stack = TollgateStack.start(onSharedKafka("stack-hook-caller"),
                 EnumSet.of(TollgateStack.Service.HOOK_CALLER))) {
             assertThat(stack.stripeStandIn()).isEmpty();
+            // a worker alone has no API, but its health and metrics are served all the same
+            assertThat(stack.apiUrl()).isEmpty();
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(stack.managementUrl() + "/health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).isEqualTo(200);
+            HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(stack.managementUrl() + "/metrics"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(stack.managementUrl()).startsWith("http://127.0.0.1:");
         }
     }
 
@@ -80,7 +94,7 @@ class TollgateStackTest {
     }
 
     private static TollgateConfig dev() {
-        return TollgateConfig.builder().devMode(true).build();
+        return TollgateConfig.builder().devMode(true).managementPort(0).build();
     }
 
     private static TollgateConfig onSharedKafka(String prefix) {

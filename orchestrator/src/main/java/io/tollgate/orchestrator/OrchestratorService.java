@@ -9,6 +9,8 @@ import io.tollgate.common.crypto.SecretBox;
 import io.tollgate.common.kafka.CommandLog;
 import io.tollgate.common.kafka.CompactedTopicView;
 import io.tollgate.common.kafka.KafkaClients;
+import io.tollgate.common.kafka.KeyedReplies;
+import io.tollgate.common.kafka.KeyedTail;
 import io.tollgate.common.kafka.KeyedTopicView;
 import io.tollgate.common.kafka.Topics;
 import io.tollgate.common.lifecycle.Resources;
@@ -22,7 +24,10 @@ import io.tollgate.orchestrator.merchants.MerchantApi;
 import io.tollgate.orchestrator.merchants.MerchantTopology;
 import io.tollgate.common.webhooks.EndpointDirectory;
 import io.tollgate.common.webhooks.WebhookTester;
+import io.tollgate.orchestrator.checkout.CheckoutFoldProcessor;
 import io.tollgate.orchestrator.checkout.CheckoutTopology;
+import io.tollgate.orchestrator.checkout.FoldProgress;
+import io.tollgate.orchestrator.checkout.SessionStore;
 import io.tollgate.orchestrator.checkout.FoldMetrics;
 import io.tollgate.orchestrator.checkout.SessionApi;
 import io.tollgate.orchestrator.webhooks.RecentDeliveries;
@@ -37,16 +42,23 @@ import io.tollgate.schema.WebhookDelivery;
 import io.tollgate.schema.WebhookEndpoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +70,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class OrchestratorService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OrchestratorService.class);
+    private static final Duration EXPIRY_SCAN = Duration.ofSeconds(1);
+    private static final Duration EXPIRY_RESEND = Duration.ofSeconds(30);
+    /**
+     * A merchant's call list is read from the hook-call log when asked for, a chunk at a time back
+     * from the end; a busy partition is searched so far back and no further.
+     */
+    private static final int HOOK_CALLS_CHUNK = 2_000;
+    private static final long HOOK_CALLS_MAX_SCANNED = 200_000;
 
     private final TollgateConfig config;
     private final Topics topics;
@@ -68,7 +88,9 @@ public final class OrchestratorService implements AutoCloseable {
     private final HookTester hookTester;
     private final WebhookTester webhookTester;
     private final Resources resources = new Resources();
-    private KafkaStreams streams;
+    private volatile KafkaStreams streams;
+    private volatile HostInfo advertised;
+    private volatile boolean started;
     private HttpApi api;
 
     /** Without routes from other modules, and without testers ({@code …/test} routes answer 503). */
@@ -95,57 +117,46 @@ public final class OrchestratorService implements AutoCloseable {
         this.metrics = metrics;
     }
 
-    /** Starts the folds, waits for the views to catch up, then opens the API; returns the API port. */
+    /**
+     * Opens the API (answering 503 until started), starts the folds — which must know the API's port,
+     * so that other instances can read the sessions this one's fold serves — waits for them and the
+     * views, then starts answering. Returns the API port.
+     */
     public int start() throws InterruptedException {
         String instance = UUID.randomUUID().toString().substring(0, 8);
         String appId = config.applicationIdPrefix() + "-orchestrator";
 
-        Topology topology = new Topology();
-        CheckoutTopology.addTo(topology, topics, Duration.ofSeconds(1), new FoldMetrics(metrics));
-        MerchantTopology.addTo(topology, topics, metrics);
-        WebhookEndpointTopology.addTo(topology, topics, metrics);
-        Properties props = new Properties();
-        props.putAll(kafka.streams(appId, stateDir(instance), config.commitIntervalMs(), 1));
-        streams = new KafkaStreams(topology, props);
-        resources.add(new KafkaStreamsMetrics(streams));
-        streams.setUncaughtExceptionHandler(e -> {
-            log.error("fold thread died; replacing it", e);
-            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
-        streams.start();
-
-        CompactedTopicView<SessionState> sessions = view(new CompactedTopicView<>(topics.sessionState(),
-                kafka.consumer("orchestrator-sessions-" + instance, null)));
-        CompactedTopicView<MerchantConfig> merchants = view(new CompactedTopicView<>(topics.merchants(),
+        CompactedTopicView<MerchantConfig> merchants = resources.add(new CompactedTopicView<>(topics.merchants(),
                 kafka.consumer("orchestrator-merchants-" + instance, null)));
-        KeyedTopicView<HookCall, List<HookCall>> hookCalls = view(KeyedTopicView.newest(topics.hookCalls(),
-                kafka.consumer("orchestrator-hook-calls-" + instance, null), HookCallsApi.KEPT_PER_MERCHANT));
-        CompactedTopicView<WebhookEndpoint> endpoints = view(new CompactedTopicView<>(topics.webhookEndpoints(),
+        KeyedTail<HookCall> hookCalls = resources.add(new KeyedTail<>(topics.hookCalls(),
+                kafka.consumer("orchestrator-hook-calls-" + instance, null), HOOK_CALLS_CHUNK, HOOK_CALLS_MAX_SCANNED));
+        CompactedTopicView<WebhookEndpoint> endpoints = resources.add(new CompactedTopicView<>(topics.webhookEndpoints(),
                 kafka.consumer("orchestrator-webhook-endpoints-" + instance, null)));
-        KeyedTopicView<WebhookDelivery, List<WebhookDelivery>> deliveries = view(RecentDeliveries.view(
+        KeyedTopicView<WebhookDelivery, List<WebhookDelivery>> deliveries = resources.add(RecentDeliveries.view(
                 topics.webhookDeliveries(), kafka.consumer("orchestrator-webhook-deliveries-" + instance, null)));
-        // Requests waiting on the views: each ends answered or timed out, so this stays bounded.
-        io.micrometer.core.instrument.Gauge.builder("tollgate.api.waiting_requests", sessions, CompactedTopicView::pendingWaiters)
+        KeyedReplies<SessionState> replies = resources.add(new KeyedReplies<>(topics.sessionState(),
+                kafka.consumerOfFoldOutput("orchestrator-replies-" + instance, null)));
+        // Requests waiting for the fold: each ends answered or timed out, so this stays bounded.
+        io.micrometer.core.instrument.Gauge.builder("tollgate.api.waiting_requests", replies, KeyedReplies::pendingWaiters)
                 .register(metrics);
-        CommandLog<CheckoutCommand> commands = new CommandLog<>(topics.checkoutCommands(), kafka.producer("orchestrator-" + instance));
-        resources.add(commands);
-        awaitRunning();
-        for (KeyedTopicView<?, ?> view : List.<KeyedTopicView<?, ?>>of(sessions, merchants, hookCalls, endpoints, deliveries)) {
-            if (!view.awaitCaughtUp(Duration.ofSeconds(60))) {
-                throw new IllegalStateException("views did not catch up in 60 s");
-            }
-        }
+        CommandLog<CheckoutCommand> commands = resources.add(new CommandLog<>(topics.checkoutCommands(),
+                kafka.producer("orchestrator-" + instance)));
+        CommandLog<CheckoutCommand> expiries = resources.add(new CommandLog<>(topics.checkoutCommands(),
+                kafka.backgroundProducer("orchestrator-expiry-" + instance)));
+        Admin admin = resources.add(Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers())));
+        FoldProgress progress = new FoldProgress();
 
         ObjectMapper mapper = apiMapper();
         PartnerAuth auth = new PartnerAuth(config.partnerKeys());
         JsonBodies bodies = new JsonBodies(mapper);
         MerchantDirectory directory = new MerchantDirectory(merchants, secrets, Clock.systemUTC());
-        MerchantApi merchantApi = new MerchantApi(MerchantApi.Settings.from(config), auth, bodies, secrets, directory,
-                topics.merchantCommands(), kafka);
-        resources.add(merchantApi);
+        MerchantApi merchantApi = resources.add(new MerchantApi(MerchantApi.Settings.from(config), auth, bodies, secrets, directory,
+                topics.merchantCommands(), kafka));
         HookCallsApi hookCallsApi = new HookCallsApi(HookCallsApi.Settings.defaults(), auth, bodies, directory, hookCalls,
                 hookTester);
-        SessionApi sessionApi = new SessionApi(auth, mapper, commands, sessions, merchants::get, secrets,
+        SessionStore sessions = resources.add(new SessionStore(() -> streams, () -> advertised, topics.sessionState(),
+                topics.checkoutCommands().name(), admin, progress, secrets, SessionStore.Settings.defaults()));
+        SessionApi sessionApi = new SessionApi(auth, mapper, commands, sessions, replies, directory, secrets,
                 new SessionApi.Settings(config.sessionTtl(), config.maxAttempts(), Duration.ofMillis(config.confirmBudgetMs())),
                 Clock.systemUTC());
         EndpointDirectory endpointDirectory = new EndpointDirectory(endpoints, secrets, Clock.systemUTC());
@@ -154,22 +165,69 @@ public final class OrchestratorService implements AutoCloseable {
         WebhookDeliveriesApi deliveriesApi = resources.add(new WebhookDeliveriesApi(
                 WebhookDeliveriesApi.Settings.of(Duration.ofMillis(config.webhooksTimeoutMs())), auth, bodies,
                 endpointDirectory, deliveries, topics.webhookRequests(), kafka, webhookTester));
-        api = new HttpApi(mapper, metrics, () -> streams.state() == KafkaStreams.State.RUNNING, config.corsOrigins(),
-                concat(List.of(merchantApi, hookCallsApi, sessionApi, endpointApi, deliveriesApi), extraRoutes));
+        api = new HttpApi(mapper, () -> started, config.corsOrigins(), concat(List.of(merchantApi, hookCallsApi, sessionApi, sessions,
+                endpointApi, deliveriesApi), extraRoutes));
         int port = api.start(config.port());
-        log.info("orchestrator ready port={} application_id={}", port, appId);
+        advertised = new HostInfo(advertisedHost(), port);
+
+        Topology topology = new Topology();
+        CheckoutTopology.addTo(topology, topics, new CheckoutFoldProcessor.Timers(EXPIRY_SCAN, EXPIRY_RESEND, config.sessionRetention()),
+                command -> expiries.append(command.getSessionId(), command).whenComplete((written, error) -> {
+                    if (error != null) {
+                        log.warn("expiry not appended, sent again later session_id={} error={}", command.getSessionId(), error.toString());
+                    }
+                }), new FoldMetrics(metrics), progress);
+        MerchantTopology.addTo(topology, topics, metrics);
+        WebhookEndpointTopology.addTo(topology, topics, metrics);
+        Properties props = new Properties();
+        props.putAll(kafka.streams(appId, stateDir(instance), config.commitIntervalMs(), 1));
+        props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, advertised.host() + ":" + advertised.port());
+        props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.standbyReplicas());
+        streams = new KafkaStreams(topology, props);
+        resources.add(new KafkaStreamsMetrics(streams));
+        streams.setUncaughtExceptionHandler(e -> {
+            log.error("fold thread died; replacing it", e);
+            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.start();
+        merchants.start();
+        endpoints.start();
+        deliveries.start();
+        replies.start();
+        awaitRunning();
+        for (KeyedTopicView<?, ?> view : List.<KeyedTopicView<?, ?>>of(merchants, endpoints, deliveries)) {
+            if (!view.awaitCaughtUp(Duration.ofSeconds(60))) {
+                throw new IllegalStateException("the views did not catch up in 60 s");
+            }
+        }
+        if (!replies.awaitReady(Duration.ofSeconds(60))) {
+            throw new IllegalStateException("the session-state reader did not start in 60 s");
+        }
+        started = true;
+        log.info("orchestrator ready port={} application_id={} application_server={}:{}", port, appId, advertised.host(),
+                advertised.port());
         return port;
+    }
+
+    /** Where other instances reach this one: configured, else loopback beside an embedded broker, else this machine's address. */
+    private String advertisedHost() {
+        if (config.advertisedHost().isPresent()) {
+            return config.advertisedHost().get();
+        }
+        if (config.bootstrapServers().isEmpty()) {
+            return "127.0.0.1";
+        }
+        try {
+            return InetAddress.getLocalHost().getHostAddress();
+        } catch (UnknownHostException e) {
+            log.warn("this machine's address is unknown; advertising 127.0.0.1 (set TOLLGATE_ADVERTISED_HOST)");
+            return "127.0.0.1";
+        }
     }
 
     public static ObjectMapper apiMapper() {
         return new ObjectMapper().findAndRegisterModules()
                 .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
-    }
-
-    private <T extends KeyedTopicView<?, ?>> T view(T view) {
-        resources.add(view);
-        view.start();
-        return view;
     }
 
     private void awaitRunning() throws InterruptedException {
@@ -203,6 +261,12 @@ public final class OrchestratorService implements AutoCloseable {
 
     public int port() {
         return api.port();
+    }
+
+    /** Serving: the API is open and the folds are running (what the management port's {@code /health} says). */
+    public boolean isReady() {
+        // a rebalance (another instance starting or stopping) does not stop this one serving
+        return started && streams.state().isRunningOrRebalancing();
     }
 
     @Override

@@ -9,7 +9,10 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tollgate.common.config.TollgateConfig;
 import io.tollgate.common.crypto.SecretBox;
+import io.tollgate.common.http.ChunkedUpload;
+import io.tollgate.common.http.RawHttp;
 import io.tollgate.common.kafka.CommandLog;
+import io.tollgate.common.management.ManagementServer;
 import io.tollgate.common.kafka.KafkaClients;
 import io.tollgate.common.kafka.SharedKafka;
 import io.tollgate.common.kafka.TopicProvisioner;
@@ -51,6 +54,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The session API end to end on a real broker: HTTP → command log → exactly-once fold → state topic
@@ -67,6 +72,7 @@ class CheckoutApiTest {
     static Topics topics;
     static KafkaClients kafka;
     static SecretBox secrets;
+    static PrometheusMeterRegistry firstMetrics;
     static OrchestratorService first;
     static OrchestratorService second;
     static PlayedWorkers workers;
@@ -80,7 +86,7 @@ class CheckoutApiTest {
                 .bootstrapServers(SharedKafka.bootstrapServers())
                 .addDevPartnerKey(AGENCY, KEY)
                 .addDevPartnerKey("other", "tg_test_key_other")
-                .port(0).partitions(3).applicationIdPrefix(prefix).commitIntervalMs(10)
+                .port(0).managementPort(0).partitions(3).applicationIdPrefix(prefix).commitIntervalMs(10)
                 .build();
         topics = new Topics(new InMemorySchemaRegistry(), 3, prefix + ".");
         try (var admin = SharedKafka.admin()) {
@@ -88,7 +94,8 @@ class CheckoutApiTest {
         }
         kafka = new KafkaClients(SharedKafka.bootstrapServers());
         secrets = new SecretBox(new byte[32]);
-        first = new OrchestratorService(config, topics, kafka, secrets, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        firstMetrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        first = new OrchestratorService(config, topics, kafka, secrets, firstMetrics);
         second = new OrchestratorService(config, topics, kafka, secrets, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         first.start();
         second.start();
@@ -96,6 +103,7 @@ class CheckoutApiTest {
         putMerchant("m1", null);
         putMerchant("m-hook", hook(FailMode.CLOSED, 300));
         putMerchant("m-open", hook(FailMode.OPEN, 300));
+        putMerchant("m-defer", hook(FailMode.CLOSED, 300));
     }
 
     @AfterAll
@@ -179,6 +187,30 @@ class CheckoutApiTest {
         JsonNode body = JSON.readTree(confirm.body());
         assertThat(body.get("status").asText()).isEqualTo("processing");
         assertThat(body.get("status_url").asText()).isEqualTo("/v2/sessions/" + id);
+    }
+
+    /** The request used to answer from the state it found first, before the fold had refused its command. */
+    @Test
+    void partnerConfirmOnACanceledSessionIs409NotAwaitingPartner() throws Exception {
+        workers.hookAnswers.put("m-defer", HookOutcome.DEFERRED);
+        String id = createSession("m-defer", null).get("id").asText();
+        HttpResponse<String> confirm = post(first, "/v2/sessions/" + id + "/confirm", "{}", KEY, "k1");
+        assertThat(confirm.statusCode()).as(confirm.body()).isEqualTo(202);
+        HttpResponse<String> cancel = post(first, "/v2/sessions/" + id + "/partner-cancel", "", KEY, null);
+        assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(200);
+        assertThat(JSON.readTree(cancel.body()).get("status").asText()).isEqualTo("canceled");
+
+        HttpResponse<String> late = post(second, "/v2/sessions/" + id + "/partner-confirm", "", KEY, null);
+        assertThat(late.statusCode()).as(late.body()).isEqualTo(409);
+        assertThat(JSON.readTree(late.body()).at("/error/code").asText()).isEqualTo("not_awaiting_partner");
+        assertThat(JSON.readTree(late.body()).at("/error/meta/session_status").asText()).isEqualTo("canceled");
+        HttpResponse<String> again = post(second, "/v2/sessions/" + id + "/partner-cancel", "", KEY, null);
+        assertThat(again.statusCode()).as("a repeated cancel is the same answer").isEqualTo(200);
+
+        String open = createSession("m1", null).get("id").asText();
+        HttpResponse<String> notDeferred = post(first, "/v2/sessions/" + open + "/partner-confirm", "", KEY, null);
+        assertThat(notDeferred.statusCode()).isEqualTo(409);
+        assertThat(JSON.readTree(notDeferred.body()).at("/error/code").asText()).isEqualTo("not_awaiting_partner");
     }
 
     @Test
@@ -290,12 +322,122 @@ class CheckoutApiTest {
         assertThat(JSON.readTree(noRoute.body()).at("/error/code").asText()).isEqualTo("not_found");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "quantity a string          | {\"name\":\"Yoga\",\"quantity\":\"1\",\"unit_amount_minor\":1000}  | 1000     | GBP | cart.items[0].quantity",
+            "quantity a boolean         | {\"name\":\"Yoga\",\"quantity\":true,\"unit_amount_minor\":1000}   | 1000     | GBP | cart.items[0].quantity",
+            "unit amount a string       | {\"name\":\"Yoga\",\"quantity\":1,\"unit_amount_minor\":\"1000\"}  | 1000     | GBP | cart.items[0].unit_amount_minor",
+            "total a string             | {\"name\":\"Yoga\",\"quantity\":1,\"unit_amount_minor\":1000}      | \"1000\" | GBP | cart.total_minor",
+            "name a number              | {\"name\":5,\"quantity\":1,\"unit_amount_minor\":1000}           | 1000     | GBP | cart.items[0].name",
+            "metadata value a number    | {\"name\":\"Yoga\",\"quantity\":1,\"unit_amount_minor\":1000,\"metadata\":{\"seat\":1}} | 1000 | GBP | cart.items[0].metadata.seat",
+            "total not the items' sum   | {\"name\":\"Yoga\",\"quantity\":2,\"unit_amount_minor\":1000}      | 1000     | GBP | cart.total_minor",
+            "line over the amount range | {\"name\":\"Yoga\",\"quantity\":10000,\"unit_amount_minor\":99999999} | 99999999 | GBP | cart.items[0]",
+            "name with a control char   | {\"name\":\"Yoga\\u0007\",\"quantity\":1,\"unit_amount_minor\":1000} | 1000     | GBP | cart.items[0].name",
+            "name with a bidi override  | {\"name\":\"Yoga\\u202egpj.exe\",\"quantity\":1,\"unit_amount_minor\":1000} | 1000 | GBP | cart.items[0].name",
+            "id with a line break       | {\"id\":\"a\\nb\",\"name\":\"Yoga\",\"quantity\":1,\"unit_amount_minor\":1000} | 1000 | GBP | cart.items[0].id",
+            "test currency XTS          | {\"name\":\"Yoga\",\"quantity\":1,\"unit_amount_minor\":1000}      | 1000     | XTS | cart.currency",
+            "no currency XXX            | {\"name\":\"Yoga\",\"quantity\":1,\"unit_amount_minor\":1000}      | 1000     | XXX | cart.currency",
+            "gold XAU                   | {\"name\":\"Yoga\",\"quantity\":1,\"unit_amount_minor\":1000}      | 1000     | XAU | cart.currency",
+            "withdrawn VEF              | {\"name\":\"Yoga\",\"quantity\":1,\"unit_amount_minor\":1000}      | 1000     | VEF | cart.currency",
+            "fund code BOV              | {\"name\":\"Yoga\",\"quantity\":1,\"unit_amount_minor\":1000}      | 1000     | BOV | cart.currency",
+    })
+    void sessionBodiesAreAsStrictAsMerchantBodies(String name, String item, String total, String currency, String field)
+            throws Exception {
+        HttpResponse<String> response = post(first, "/v2/sessions", "{\"merchant_id\":\"m1\",\"cart\":{\"items\":[" + item
+                + "],\"total_minor\":" + total + ",\"currency\":\"" + currency + "\"}}", KEY, null);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        assertThat(JSON.readTree(response.body()).at("/error/meta/field").asText()).isEqualTo(field);
+    }
+
     @Test
-    void metricsShowRequestsWaitingOnTheViews() throws Exception {
-        HttpResponse<String> metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + first.port() + "/metrics"))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(metrics.statusCode()).isEqualTo(200);
-        assertThat(metrics.body()).contains("tollgate_api_waiting_requests");
+    void sessionRoutesRefuseCoercedTypesDuplicateKeysAndOtherMediaTypes() throws Exception {
+        HttpResponse<String> merchantNumber = post(first, "/v2/sessions", sessionBody("m1", 2500)
+                .replace("\"merchant_id\":\"m1\"", "\"merchant_id\":123"), KEY, null);
+        assertThat(merchantNumber.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(merchantNumber.body()).at("/error/meta/field").asText()).isEqualTo("merchant_id");
+
+        HttpResponse<String> duplicate = post(first, "/v2/sessions", sessionBody("m1", 2500)
+                .replace("{\"merchant_id\":\"m1\"", "{\"merchant_id\":\"m1\",\"merchant_id\":\"m-hook\""), KEY, null);
+        assertThat(duplicate.statusCode()).as(duplicate.body()).isEqualTo(400);
+        assertThat(duplicate.body()).contains("Duplicate field 'merchant_id'");
+
+        HttpResponse<String> form = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + first.port() + "/v2/sessions"))
+                .header("Authorization", "Bearer " + KEY).header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString(sessionBody("m1", 2500))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(form.statusCode()).isEqualTo(415);
+        assertThat(JSON.readTree(form.body()).at("/error/code").asText()).isEqualTo("unsupported_media_type");
+
+        String id = createSession("m1", null).get("id").asText();
+        HttpResponse<String> reasonNumber = post(first, "/v2/sessions/" + id + "/partner-cancel", "{\"reason\":1}", KEY, null);
+        assertThat(reasonNumber.statusCode()).as(reasonNumber.body()).isEqualTo(400);
+        assertThat(JSON.readTree(reasonNumber.body()).at("/error/meta/field").asText()).isEqualTo("reason");
+
+        HttpResponse<String> twoItems = post(first, "/v2/sessions", "{\"merchant_id\":\"m1\",\"cart\":{\"items\":["
+                + "{\"name\":\"Yoga\",\"quantity\":2,\"unit_amount_minor\":1250},{\"name\":\"Mat\",\"quantity\":1,"
+                + "\"unit_amount_minor\":0}],\"total_minor\":2500,\"currency\":\"JPY\"}}", KEY, null);
+        assertThat(twoItems.statusCode()).as("a total that is the items' sum").isEqualTo(201);
+    }
+
+    /** Jetty answered these with its own HTML pages before any route ran. */
+    @Test
+    void requestsJettyRefusesAnswerInTheErrorShape() throws Exception {
+        RawHttp.Answer garbled = RawHttp.exchange(first.port(), "GARBAGE\r\n\r\n");
+        RawHttp.Answer longUri = RawHttp.exchange(first.port(), "GET /v2/sessions/" + "a".repeat(20_000)
+                + " HTTP/1.1\r\nHost: x\r\n\r\n");
+        RawHttp.Answer bigHeaders = RawHttp.exchange(first.port(), "GET /v2/sessions/x HTTP/1.1\r\nHost: x\r\nX-Big: "
+                + "b".repeat(20_000) + "\r\n\r\n");
+
+        assertThat(List.of(garbled, longUri, bigHeaders)).extracting(RawHttp.Answer::status).containsExactly(400, 414, 431);
+        assertThat(List.of(garbled, longUri, bigHeaders)).allSatisfy(answer -> {
+            assertThat(answer.contentType()).startsWith("application/json");
+            JsonNode error = JSON.readTree(answer.body()).get("error");
+            assertThat(error.get("code").asText()).isNotBlank();
+            assertThat(error.get("message").asText()).isNotBlank();
+            assertThat(error.get("meta").isObject()).isTrue();
+        });
+        assertThat(JSON.readTree(longUri.body()).at("/error/code").asText()).isEqualTo("uri_too_long");
+        assertThat(JSON.readTree(bigHeaders.body()).at("/error/code").asText()).isEqualTo("headers_too_large");
+    }
+
+    /** Javalin checks only Content-Length: a chunked body used to be buffered whole (1 GiB bodies ran the heap out). */
+    @Test
+    void aChunkedBodyIsCutOffAtTheLimitWhileItStreams() throws Exception {
+        ChunkedUpload.Answer answer = ChunkedUpload.post(first.port(), "/v2/sessions",
+                Map.of("Authorization", "Bearer " + KEY, "Content-Type", "application/json"), 1L << 20);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(413);
+        assertThat(JSON.readTree(answer.body()).at("/error/code").asText()).isEqualTo("payload_too_large");
+        assertThat(answer.beforeBodyEnded()).as("answered while the body was still streaming").isTrue();
+    }
+
+    @Test
+    void partnerCancelChecksTheKeyBeforeReadingTheBody() throws Exception {
+        String id = createSession("m1", null).get("id").asText();
+        HttpResponse<String> noKey = post(first, "/v2/sessions/" + id + "/partner-cancel",
+                "{\"reason\":\"" + "x".repeat(300_000) + "\"}", null, null);
+        assertThat(noKey.statusCode()).as(noKey.body()).isEqualTo(401);
+        ChunkedUpload.Answer chunked = ChunkedUpload.post(first.port(), "/v2/sessions/" + id + "/partner-cancel",
+                Map.of("Content-Type", "application/json"), 1L << 20);
+        assertThat(chunked.status()).isEqualTo(401);
+        assertThat(chunked.beforeBodyEnded()).as("answered without reading the body").isTrue();
+    }
+
+    /** Metrics name every agency's merchants: they are on the management port, never on the public API. */
+    @Test
+    void metricsAndHealthAreOnTheManagementPortNotTheApi() throws Exception {
+        for (String path : List.of("/metrics", "/health")) {
+            HttpResponse<String> onApi = get(first, path, KEY);
+            assertThat(onApi.statusCode()).as(path + " on the API port").isEqualTo(404);
+            assertThat(JSON.readTree(onApi.body()).at("/error/code").asText()).isEqualTo("not_found");
+        }
+        try (ManagementServer management = ManagementServer.start("127.0.0.1", 0, firstMetrics, first::isReady)) {
+            HttpResponse<String> metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management.port()
+                    + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.body()).contains("tollgate_api_waiting_requests");
+            HttpResponse<String> health = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management.port()
+                    + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(health.body()).contains("\"up\"");
+        }
     }
 
     // ---- harness -------------------------------------------------------------------------------

@@ -3,7 +3,10 @@ package io.tollgate.payment;
 import io.tollgate.common.config.TollgateConfig;
 import io.tollgate.common.crypto.SealedFor;
 import io.tollgate.common.crypto.SecretBox;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tollgate.common.kafka.CommandLog;
+import io.tollgate.common.kafka.DeadLetter;
 import io.tollgate.common.kafka.JournalWorker;
 import io.tollgate.common.kafka.KafkaClients;
 import io.tollgate.common.kafka.Topics;
@@ -13,18 +16,29 @@ import io.tollgate.schema.CancelRequested;
 import io.tollgate.schema.CaptureRequested;
 import io.tollgate.schema.CheckoutCommand;
 import io.tollgate.schema.CheckoutEvent;
+import io.tollgate.schema.PaymentAction;
+import io.tollgate.schema.PaymentActionFailedReported;
 import io.tollgate.schema.PaymentFailureReported;
 import io.tollgate.schema.PaymentIntentReported;
 import io.tollgate.schema.PaymentRequested;
 import io.tollgate.schema.RefundRequested;
+import io.tollgate.schema.RetryPaymentAction;
 import io.tollgate.schema.PaymentStage;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,26 +96,39 @@ public final class PaymentWorkerService implements AutoCloseable {
     private final KafkaClients kafka;
     private final SecretBox secretBox;
     private final Clock clock = Clock.systemUTC();
+    private final MeterRegistry metrics;
+    private final Map<String, Counter> actionsFailed = new ConcurrentHashMap<>();
     private final Resources resources = new Resources();
+    private Producer<String, byte[]> deadLetters;
     private StripeGateway gateway;
     private StripeCalls stripeCalls;
     private CommandLog<CheckoutCommand> commands;
 
-    public PaymentWorkerService(Settings settings, Topics topics, KafkaClients kafka, SecretBox secretBox) {
+    /** Counts cancels and refunds that failed for good, by {@code action}: what an alert watches. */
+    public static final String ACTIONS_FAILED_METRIC = "tollgate.payment.actions.failed.for.good";
+
+    public PaymentWorkerService(Settings settings, Topics topics, KafkaClients kafka, SecretBox secretBox,
+            MeterRegistry metrics) {
         this.settings = settings;
         this.topics = topics;
         this.kafka = kafka;
         this.secretBox = secretBox;
+        this.metrics = metrics;
     }
 
     public PaymentWorkerService start() {
         String instance = UUID.randomUUID().toString().substring(0, 8);
         gateway = new StripeGateway(settings.stripe());
         commands = resources.add(new CommandLog<>(topics.checkoutCommands(), kafka.producer("payment-worker-" + instance)));
+        KafkaProducer<String, byte[]> deadLetterProducer = new KafkaProducer<>(kafka.producer("payment-worker-dlq-" + instance),
+                new StringSerializer(), new ByteArraySerializer());
+        deadLetters = deadLetterProducer;
+        resources.add(() -> deadLetterProducer.close(Duration.ofSeconds(5)));
         stripeCalls = new StripeCalls(settings.stripeThreads(),
                 Backoff.jittered(settings.retryLaterWait(), settings.retryLaterMaxWait()), clock);
         JournalWorker worker = resources.add(new JournalWorker("payment-worker-" + instance, topics.checkoutEvents(),
-                kafka.consumer("payment-worker-" + instance, settings.groupId()), this::handle, 500));
+                kafka.consumerOfFoldOutput("payment-worker-" + instance, settings.groupId()),
+                Set.of(PaymentRequested.class, CaptureRequested.class, CancelRequested.class, RefundRequested.class), this::handle, 500));
         // closed first: once closing starts nothing more is reported, so the worker commits no event whose work
         // was cut short, and the next start redoes it
         resources.add(stripeCalls);
@@ -128,29 +155,27 @@ public final class PaymentWorkerService implements AutoCloseable {
         }
         if (payload instanceof CancelRequested cancel) {
             return stripeCalls.untilSettled("cancel", session, giveUpAt, () -> gateway.cancel(session, cancel))
-                    .thenAccept(result -> {
-                        if (result instanceof Failed failed) {
-                            log.error("payment intent cancel failed session_id={} payment_intent={} code={}",
-                                    session, cancel.getPaymentIntentId(), failed.code());
-                        }
-                    });
+                    .thenCompose(result -> result instanceof Failed failed
+                            ? failedForGood(event, PaymentActionFailedReported.newBuilder().setAction(PaymentAction.CANCEL)
+                                    .setPaymentIntentId(cancel.getPaymentIntentId()).setStripeAccount(cancel.getStripeAccount())
+                                    .setReason(cancel.getReason()).setRetry(cancel.getRetry()), failed)
+                            : CompletableFuture.completedFuture(null));
         }
         if (payload instanceof RefundRequested refund) {
             return stripeCalls.untilSettled("refund", session, giveUpAt, () -> gateway.refund(session, refund))
-                    .thenAccept(result -> {
-                        if (result instanceof Failed failed) {
-                            // Money we must give back and could not: an operator has to look.
-                            log.error("refund failed session_id={} payment_intent={} code={} permanent={}",
-                                    session, refund.getPaymentIntentId(), failed.code(), failed.permanent());
-                        }
-                    });
+                    .thenCompose(result -> result instanceof Failed failed
+                            ? failedForGood(event, PaymentActionFailedReported.newBuilder().setAction(PaymentAction.REFUND)
+                                    .setPaymentIntentId(refund.getPaymentIntentId()).setStripeAccount(refund.getStripeAccount())
+                                    .setAmountMinor(refund.getAmountMinor()).setReason(refund.getReason())
+                                    .setRetry(refund.getRetry()), failed)
+                            : CompletableFuture.completedFuture(null));
         }
         return CompletableFuture.completedFuture(null);
     }
 
     private CompletableFuture<?> reportCreate(CheckoutEvent event, StripeResult.CreateResult result) {
         if (result instanceof StripeResult.Created created) {
-            log.info("payment intent ready session_id={} payment_intent={} replayed={}", event.getSessionId(),
+            log.debug("payment intent ready session_id={} payment_intent={} replayed={}", event.getSessionId(),
                     created.paymentIntentId(), created.replayed());
             return report(event, "pi", PaymentIntentReported.newBuilder().setPaymentIntentId(created.paymentIntentId())
                     .setClientSecret(secretBox.seal(created.clientSecret(), SealedFor.clientSecret(event.getSessionId())))
@@ -161,14 +186,56 @@ public final class PaymentWorkerService implements AutoCloseable {
         return report(event, "pi", failure);
     }
 
+    /**
+     * A cancel (money held) or refund (money kept) that failed for good must not end as a log line with its
+     * offset committed: it is reported to the session (journal event, listed in its state), counted for an
+     * alert, and left as a dead letter that {@code tollgate dlq resend} turns into a retry. The journal event
+     * is committed only once both are written.
+     */
+    private CompletableFuture<?> failedForGood(CheckoutEvent event, PaymentActionFailedReported.Builder report, Failed failed) {
+        PaymentActionFailedReported failure = report.setCode(reportedCode(failed)).setMessage(reportedMessage(failed)).build();
+        String action = failure.getAction().name().toLowerCase(Locale.ROOT);
+        String step = action + "_failed_" + failure.getPaymentIntentId() + "_" + failure.getRetry();
+        log.error("payment action failed for good, retry with tollgate dlq resend action={} session_id={} payment_intent={} "
+                + "retry={} code={} permanent={}", action, event.getSessionId(), failure.getPaymentIntentId(),
+                failure.getRetry(), failure.getCode(), failed.permanent());
+        actionsFailed.computeIfAbsent(action, a -> Counter.builder(ACTIONS_FAILED_METRIC)
+                .description("cancels and refunds that failed for good: money held or kept until retried")
+                .tag("action", a).register(metrics)).increment();
+        CheckoutCommand retry = JournalWorker.report(event, "retry_" + event.getSessionId() + "_" + step, "operator",
+                clock.instant(), RetryPaymentAction.newBuilder().setAction(failure.getAction())
+                        .setPaymentIntentId(failure.getPaymentIntentId()).build());
+        CompletableFuture<?> deadLetter = new CompletableFuture<>();
+        String sourceTopic = topics.checkoutCommands().name();
+        deadLetters.send(DeadLetter.toResend(sourceTopic, event.getSessionId(),
+                topics.checkoutCommands().valueSerde().serializer().serialize(sourceTopic, retry),
+                action + " of " + failure.getPaymentIntentId() + " failed for good: " + failure.getCode()), (m, e) -> {
+                    if (e != null) {
+                        deadLetter.completeExceptionally(e);
+                    } else {
+                        deadLetter.complete(null);
+                    }
+                });
+        return CompletableFuture.allOf(report(event, step, failure), deadLetter);
+    }
+
     /** Stripe's code and message when Stripe answered; {@code stripe_unavailable} when it never did in the give-up window. */
     private static PaymentFailureReported failure(PaymentStage stage, Failed failed, String paymentIntentId) {
-        boolean answered = failed.httpStatus() != null && failed.code() != null;
-        return PaymentFailureReported.newBuilder().setStage(stage)
-                .setCode(answered ? failed.code() : "stripe_unavailable")
-                // the connection error's text names our network, not something a shopper should read
-                .setMessage(answered ? failed.message() : "Stripe could not be reached")
-                .setPaymentIntentId(paymentIntentId).build();
+        return PaymentFailureReported.newBuilder().setStage(stage).setCode(reportedCode(failed))
+                .setMessage(reportedMessage(failed)).setPaymentIntentId(paymentIntentId).build();
+    }
+
+    private static boolean stripeAnswered(Failed failed) {
+        return failed.httpStatus() != null && failed.code() != null;
+    }
+
+    private static String reportedCode(Failed failed) {
+        return stripeAnswered(failed) ? failed.code() : "stripe_unavailable";
+    }
+
+    /** The connection error's text names our network, not something a shopper (or a journal) should read. */
+    private static String reportedMessage(Failed failed) {
+        return stripeAnswered(failed) ? failed.message() : "Stripe could not be reached";
     }
 
     /** Report ids derive from the session and the step, so a redelivered event's report is a duplicate the fold drops. */

@@ -82,12 +82,20 @@ public final class StripeGateway {
         return "tollgate_" + sessionId + "_capture";
     }
 
-    public static String cancelKey(String sessionId) {
-        return "tollgate_" + sessionId + "_cancel";
+    /**
+     * The first cancel of a session has its own key; each retry an operator asks for (after a cancel failed
+     * for good) another, since Stripe replays a stored failure for a key it saw.
+     */
+    public static String cancelKey(String sessionId, int retry) {
+        return withRetry("tollgate_" + sessionId + "_cancel", retry);
     }
 
-    public static String refundKey(String sessionId, String paymentIntentId) {
-        return "tollgate_" + sessionId + "_refund_" + paymentIntentId;
+    public static String refundKey(String sessionId, String paymentIntentId, int retry) {
+        return withRetry("tollgate_" + sessionId + "_refund_" + paymentIntentId, retry);
+    }
+
+    private static String withRetry(String key, int retry) {
+        return retry == 0 ? key : key + "_retry" + retry;
     }
 
     /**
@@ -113,7 +121,7 @@ public final class StripeGateway {
                 return client.paymentIntents().create(params, options);
             });
             boolean replayed = replayed(pi);
-            log.info("stripe payment_intent created session_id={} payment_intent_id={} status={} replayed={} "
+            log.debug("stripe payment_intent created session_id={} payment_intent_id={} status={} replayed={} "
                     + "stripe_account={}", sessionId, pi.getId(), pi.getStatus(), replayed, account);
             return new Created(pi.getId(), pi.getClientSecret(), pi.getStatus(), replayed);
         } catch (StripeException e) {
@@ -158,11 +166,16 @@ public final class StripeGateway {
     public CancelResult cancel(String sessionId, CancelRequested request) {
         log.info("stripe cancel requested session_id={} payment_intent_id={} reason={}", sessionId,
                 request.getPaymentIntentId(), request.getReason());
-        return cancel(sessionId, request.getPaymentIntentId(), request.getStripeAccount());
+        return cancel(sessionId, request.getPaymentIntentId(), request.getStripeAccount(),
+                cancelKey(sessionId, request.getRetry()));
     }
 
     public CancelResult cancel(String sessionId, String paymentIntentId, String stripeAccount) {
-        RequestOptions options = options(cancelKey(sessionId), stripeAccount);
+        return cancel(sessionId, paymentIntentId, stripeAccount, cancelKey(sessionId, 0));
+    }
+
+    private CancelResult cancel(String sessionId, String paymentIntentId, String stripeAccount, String idempotencyKey) {
+        RequestOptions options = options(idempotencyKey, stripeAccount);
         try {
             PaymentIntent pi = retryPolicy.execute("cancel", sessionId, attempt -> {
                 rateLimiter.acquire(stripeAccount);
@@ -190,7 +203,7 @@ public final class StripeGateway {
     public RefundResult refund(String sessionId, RefundRequested request) {
         String paymentIntentId = request.getPaymentIntentId();
         String account = request.getStripeAccount();
-        RequestOptions options = options(refundKey(sessionId, paymentIntentId), account);
+        RequestOptions options = options(refundKey(sessionId, paymentIntentId, request.getRetry()), account);
         RefundCreateParams params = RefundCreateParams.builder().setPaymentIntent(paymentIntentId)
                 .putMetadata("session_id", sessionId).putMetadata("tollgate_reason", request.getReason()).build();
         try {

@@ -2,6 +2,8 @@ package io.tollgate.payment;
 
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.tollgate.common.http.BoundedBody;
+import io.tollgate.common.http.RequestBodies;
 import io.tollgate.common.kafka.CommandLog;
 import io.tollgate.schema.CheckoutCommand;
 import io.tollgate.schema.PaymentAuthorizedReported;
@@ -42,9 +44,16 @@ public final class StripeWebhookEndpoint {
     }
 
     private void receive(Context ctx) {
-        byte[] body = ctx.bodyAsBytes();
-        if (body.length > LIMIT) {
+        byte[] body;
+        try {
+            // capped while it streams in: a chunked body has no length to check first
+            body = RequestBodies.read(ctx, LIMIT);
+        } catch (BoundedBody.TooLargeException e) {
             error(ctx, 413, "payload_too_large", "the body is larger than 256 KiB");
+            return;
+        }
+        if (!RequestBodies.isJson(ctx)) {
+            error(ctx, 415, "unsupported_media_type", "the body must be JSON: Content-Type: application/json");
             return;
         }
         Optional<PaymentOutcome> outcome;

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.stripe.StripeClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tollgate.common.crypto.SealedFor;
 import io.tollgate.common.crypto.SecretBox;
+import io.tollgate.common.kafka.DeadLetter;
 import io.tollgate.common.kafka.KafkaClients;
 import io.tollgate.common.kafka.SharedKafka;
 import io.tollgate.common.kafka.TopicProvisioner;
@@ -19,9 +21,13 @@ import io.tollgate.schema.CaptureMethod;
 import io.tollgate.schema.CaptureRequested;
 import io.tollgate.schema.CheckoutCommand;
 import io.tollgate.schema.CheckoutEvent;
+import io.tollgate.schema.PaymentAction;
+import io.tollgate.schema.PaymentActionFailedReported;
 import io.tollgate.schema.PaymentFailureReported;
 import io.tollgate.schema.PaymentIntentReported;
 import io.tollgate.schema.PaymentStage;
+import io.tollgate.schema.RefundRequested;
+import io.tollgate.schema.RetryPaymentAction;
 import io.tollgate.schemas.registry.InMemorySchemaRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -34,10 +40,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,6 +72,7 @@ class PaymentWorkerServiceTest {
     private final SecretBox secretBox = SecretBox.fromBase64(SecretBox.newMasterKeyBase64());
     private final List<PaymentWorkerService> workers = new ArrayList<>();
     private final AtomicLong seq = new AtomicLong();
+    private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
     private StripeStandIn standIn;
     private Topics topics;
     private KafkaClients kafka;
@@ -75,7 +86,8 @@ class PaymentWorkerServiceTest {
         String prefix = SharedKafka.uniqueName("payment-worker");
         topics = new Topics(new InMemorySchemaRegistry(), 2, prefix + ".");
         try (Admin admin = SharedKafka.admin()) {
-            TopicProvisioner.ensure(admin, List.of(topics.checkoutEvents().spec(), topics.checkoutCommands().spec()));
+            TopicProvisioner.ensure(admin, List.of(topics.checkoutEvents().spec(), topics.checkoutCommands().spec(),
+                    topics.checkoutCommandsDlq().spec()));
         }
         kafka = new KafkaClients(SharedKafka.bootstrapServers());
         groupId = prefix + "-payment-worker";
@@ -102,7 +114,7 @@ class PaymentWorkerServiceTest {
     }
 
     private PaymentWorkerService startWorker(PaymentWorkerService.Settings settings) {
-        PaymentWorkerService worker = new PaymentWorkerService(settings, topics, kafka, secretBox);
+        PaymentWorkerService worker = new PaymentWorkerService(settings, topics, kafka, secretBox, metrics);
         workers.add(worker);
         return worker.start();
     }
@@ -393,6 +405,81 @@ class PaymentWorkerServiceTest {
                 .containsOnly("tollgate_s_12_cancel");
         assertThat(requestsTo("/cancel")).filteredOn(r -> r.status() == 200 && !r.replayed()).hasSize(1);
         assertThat(commands.stored()).isEmpty();
+    }
+
+    /** Used to be a log line and a committed offset: money held with nothing left to retry it. */
+    @Test
+    void aCancelStripeRefusesForGoodIsReportedCountedAndLeftAsADeadLetterToResend() throws Exception {
+        Created created = intentAtStripe("s_13", CaptureMethod.AUTOMATIC);
+        assertThat(standIn.pay(created.paymentIntentId(), "pm_card_visa")).isEqualTo("succeeded");
+        startWorker(settings());
+
+        publish("s_13", CancelRequested.newBuilder().setPaymentIntentId(created.paymentIntentId())
+                .setStripeAccount(null).setReason("session_expired").build());
+
+        CheckoutCommand command = awaitSingle().command();
+        assertThat(command.getCommandId()).isEqualTo("payment_s_13_cancel_failed_" + created.paymentIntentId() + "_0");
+        PaymentActionFailedReported failure = (PaymentActionFailedReported) command.getPayload();
+        assertThat(failure.getAction()).isEqualTo(PaymentAction.CANCEL);
+        assertThat(failure.getPaymentIntentId()).isEqualTo(created.paymentIntentId());
+        assertThat(failure.getReason()).isEqualTo("session_expired");
+        assertThat(failure.getCode()).isEqualTo("payment_intent_unexpected_state");
+        assertResendableRetry("s_13", PaymentAction.CANCEL, created.paymentIntentId());
+        assertThat(metrics.counter(PaymentWorkerService.ACTIONS_FAILED_METRIC, "action", "cancel").count()).isEqualTo(1);
+        awaitJournalHandled();
+    }
+
+    @Test
+    void aRefundStillFailingAfterTheGiveUpTimeIsReportedAndLeftToResendUnderAFreshKeyNextTime() throws Exception {
+        standIn.failNext(10_000, Fault.SERVER_ERROR);
+        startWorker(settings().withRetryLater(Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofSeconds(2)));
+
+        publish("s_14", RefundRequested.newBuilder().setPaymentIntentId("pi_late").setStripeAccount(null)
+                .setAmountMinor(2_500).setReason("session_canceled").setRetry(2).build());
+
+        PaymentActionFailedReported failure = (PaymentActionFailedReported) awaitSingle().command().getPayload();
+        assertThat(failure.getAction()).isEqualTo(PaymentAction.REFUND);
+        assertThat(failure.getAmountMinor()).isEqualTo(2_500);
+        assertThat(failure.getRetry()).isEqualTo(2);
+        assertThat(failure.getCode()).isEqualTo("api_error");
+        assertThat(requestsTo("/v1/refunds")).extracting(RecordedRequest::idempotencyKey)
+                .containsOnly("tollgate_s_14_refund_pi_late_retry2");
+        assertResendableRetry("s_14", PaymentAction.REFUND, "pi_late");
+        assertThat(metrics.counter(PaymentWorkerService.ACTIONS_FAILED_METRIC, "action", "refund").count()).isEqualTo(1);
+    }
+
+    /** What tollgate dlq resend needs: the two headers, the command topic as source, a command that decodes. */
+    private void assertResendableRetry(String sessionId, PaymentAction action, String paymentIntentId) {
+        Map<String, Object> config = kafka.consumer("dlq-reader-" + sessionId, null);
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (int p = 0; p < topics.checkoutCommandsDlq().spec().partitions(); p++) {
+                partitions.add(new TopicPartition(topics.checkoutCommandsDlq().name(), p));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            List<ConsumerRecord<String, byte[]>> found = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                consumer.poll(Duration.ofMillis(100)).forEach(r -> {
+                    if (sessionId.equals(r.key())) {
+                        found.add(r);
+                    }
+                });
+                return !found.isEmpty();
+            });
+            ConsumerRecord<String, byte[]> dead = found.get(0);
+            assertThat(new String(dead.headers().lastHeader(DeadLetter.SOURCE_TOPIC_HEADER).value(), StandardCharsets.UTF_8))
+                    .isEqualTo(topics.checkoutCommands().name());
+            assertThat(new String(dead.headers().lastHeader(DeadLetter.ERROR_HEADER).value(), StandardCharsets.UTF_8))
+                    .contains("failed for good");
+            CheckoutCommand retry = topics.checkoutCommands().valueSerde().deserializer()
+                    .deserialize(topics.checkoutCommands().name(), dead.value());
+            assertThat(retry.getSessionId()).isEqualTo(sessionId);
+            RetryPaymentAction payload = (RetryPaymentAction) retry.getPayload();
+            assertThat(payload.getAction()).isEqualTo(action);
+            assertThat(payload.getPaymentIntentId()).isEqualTo(paymentIntentId);
+        }
     }
 
     private CommandTail.Stored awaitSingle() {

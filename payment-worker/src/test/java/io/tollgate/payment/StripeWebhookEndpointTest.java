@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
+import io.tollgate.common.http.ChunkedUpload;
 import io.tollgate.common.kafka.CommandLog;
 import io.tollgate.common.kafka.KafkaClients;
 import io.tollgate.common.kafka.SharedKafka;
@@ -25,6 +26,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -75,6 +77,27 @@ class StripeWebhookEndpointTest {
         commands.close();
         commandLog.close();
         standIn.close();
+    }
+
+    /** A chunked body has no length to check first: it is cut off while it streams, not buffered whole. */
+    @Test
+    void aChunkedBodyIsCutOffAtTheLimitWhileItStreams() throws Exception {
+        ChunkedUpload.Answer answer = ChunkedUpload.post(app.port(), StripeWebhookEndpoint.PATH,
+                Map.of("Content-Type", "application/json", "Stripe-Signature", "t=1,v1=00"), 1L << 20);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(413);
+        assertThat(json.readTree(answer.body()).at("/error/code").asText()).isEqualTo("payload_too_large");
+        assertThat(answer.beforeBodyEnded()).as("answered while the body was still streaming").isTrue();
+    }
+
+    @Test
+    void aBodyThatIsNotJsonIs415() throws Exception {
+        String body = paidEvent("sess_form");
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(endpoint())
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Stripe-Signature", signedNow(SECRET, body))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(415);
+        assertThat(errorCode(response)).isEqualTo("unsupported_media_type");
     }
 
     private URI endpoint() {

@@ -34,7 +34,12 @@ import io.tollgate.schema.OrderEvent;
 import io.tollgate.schema.PartnerCancel;
 import io.tollgate.schema.PartnerConfirm;
 import io.tollgate.schema.PartnerConfirmed;
+import io.tollgate.schema.PaymentAction;
+import io.tollgate.schema.PaymentActionFailed;
+import io.tollgate.schema.PaymentActionFailedReported;
+import io.tollgate.schema.PaymentActionFailure;
 import io.tollgate.schema.RefundRequested;
+import io.tollgate.schema.RetryPaymentAction;
 import io.tollgate.schema.PaymentAuthorized;
 import io.tollgate.schema.PaymentAuthorizedReported;
 import io.tollgate.schema.PaymentCanceledReported;
@@ -149,7 +154,11 @@ public final class Samples {
                 PaymentCanceledReported.newBuilder().setPaymentIntentId("pi_1").setStripeEventId("evt_4").build(),
                 PartnerConfirm.newBuilder().build(),
                 PartnerCancel.newBuilder().setReason("class_full").setMessage("The class is full").build(),
-                ExpireSession.newBuilder().setReason("session_expired").setDueAt(at(3600)).build());
+                ExpireSession.newBuilder().setReason("session_expired").setDueAt(at(3600)).build(),
+                PaymentActionFailedReported.newBuilder().setAction(PaymentAction.REFUND).setPaymentIntentId("pi_1")
+                        .setStripeAccount("acct_123").setAmountMinor(2800).setReason("session_canceled").setRetry(1)
+                        .setCode("api_error").setMessage("Stripe is down").build(),
+                RetryPaymentAction.newBuilder().setAction(PaymentAction.CANCEL).setPaymentIntentId("pi_1").build());
     }
 
     public static CheckoutCommand checkoutCommand(Object payload) {
@@ -188,7 +197,9 @@ public final class Samples {
                         .setMessage("session is paid").build(),
                 PartnerConfirmed.newBuilder().setFundsHeld(true).build(),
                 RefundRequested.newBuilder().setPaymentIntentId("pi_1").setStripeAccount("acct_123").setAmountMinor(2800)
-                        .setReason("session_canceled").build());
+                        .setReason("session_canceled").setRetry(1).build(),
+                PaymentActionFailed.newBuilder().setAction(PaymentAction.CANCEL).setPaymentIntentId("pi_1").setRetry(0)
+                        .setCode("payment_intent_unexpected_state").setMessage(null).build());
     }
 
     public static CheckoutEvent checkoutEvent(Object payload) {
@@ -294,6 +305,10 @@ public final class Samples {
                 .setLastRejection(Rejection.newBuilder().setCommandId("cmd-x").setCode("duplicate").setMessage("already decided").build())
                 .setTimeline(List.of(TimelineEntry.newBuilder().setSeq(1).setAt(at(0)).setType("SessionCreated")
                         .setActor("api:agency-a").setSummary("cart 28.00 GBP").build()))
+                .setFailedPaymentActions(List.of(PaymentActionFailure.newBuilder().setAction(PaymentAction.REFUND)
+                        .setPaymentIntentId("pi_0").setStripeAccount(null).setAmountMinor(2800).setReason("session_canceled")
+                        .setRetry(0).setCode("stripe_unavailable").setMessage("Stripe could not be reached")
+                        .setFailedAt(at(7)).build()))
                 .build();
     }
 

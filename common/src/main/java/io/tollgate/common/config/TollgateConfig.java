@@ -49,6 +49,10 @@ public final class TollgateConfig {
         SCHEMA_REGISTRY_URL("schema.registry.url", "TOLLGATE_SCHEMA_REGISTRY_URL", "--schema-registry-url", false,
                 "Confluent-API schema registry URL; unset: the in-process registry"),
         PORT("port", "TOLLGATE_PORT", "--port", false, "HTTP API port, 0 = any free port (default 8080)"),
+        MANAGEMENT_PORT("management.port", "TOLLGATE_MANAGEMENT_PORT", "--management-port", false,
+                "port of /health and /metrics, apart from the API, 0 = any free port (default 9090)"),
+        MANAGEMENT_BIND_ADDRESS("management.bind.address", "TOLLGATE_MANAGEMENT_BIND_ADDRESS", null, false,
+                "address the management port listens on (default 127.0.0.1, this host only)"),
         PARTNER_KEYS("partner.keys", "TOLLGATE_PARTNER_KEYS", null, false,
                 "accepted partner keys as agency:sha256hex,... (an agency may have several)"),
         DEV_PARTNER_KEYS("dev.partner.keys", null, "--partner-key", true,
@@ -77,11 +81,21 @@ public final class TollgateConfig {
                 "how long after its event a Stripe call failing temporarily is retried before the failure is reported, "
                         + "e.g. 10m, 2h; below 24h (default 10m)"),
         READY_FILE("ready.file", "TOLLGATE_READY_FILE", "--ready-file", false,
-                "file `up` writes {api, bootstrap_servers, schema_registry_url, metrics} to once all is ready"),
+                "file `up` writes {api, bootstrap_servers, schema_registry_url, metrics, pid} to once all is ready"),
         COMMIT_INTERVAL_MS("commit.interval.ms", "TOLLGATE_COMMIT_INTERVAL_MS", null, false,
-                "Kafka Streams commit interval of the exactly-once folds, ms (default 20)"),
+                "Kafka Streams commit interval of the exactly-once folds, ms (default 100; off the confirm path, "
+                        + "it sets how soon order.events.v1 readers see events)"),
         SESSION_TTL("session.ttl", "TOLLGATE_SESSION_TTL", null, false,
                 "time limit of a non-terminal session, e.g. 60m, 2h, PT90M; below 24h (default 60m)"),
+        SESSION_RETENTION("session.retention", "TOLLGATE_SESSION_RETENTION", null, false,
+                "how long an ended session's state stays readable (GET, late Stripe events refunded) before the fold "
+                        + "forgets it; the journal keeps it forever, e.g. 7d, 72h (default 7d, at least 1h)"),
+        ADVERTISED_HOST("advertised.host", "TOLLGATE_ADVERTISED_HOST", "--advertised-host", false,
+                "host other orchestrator instances reach this one's API at, for session reads its fold serves "
+                        + "(default: this machine's address; 127.0.0.1 with the embedded broker)"),
+        STANDBY_REPLICAS("standby.replicas", "TOLLGATE_STANDBY_REPLICAS", null, false,
+                "warm copies of each fold partition's store on other orchestrator instances, for fast fail-over "
+                        + "(default 0; 1 with two or more instances)"),
         MAX_ATTEMPTS("max.attempts", "TOLLGATE_MAX_ATTEMPTS", null, false,
                 "confirm attempts per session (default 5)"),
         CONFIRM_BUDGET_MS("confirm.budget.ms", "TOLLGATE_CONFIRM_BUDGET_MS", null, false,
@@ -168,8 +182,14 @@ public final class TollgateConfig {
     }
 
     public static final int DEFAULT_PORT = 8080;
-    public static final long DEFAULT_COMMIT_INTERVAL_MS = 20;
+    public static final int DEFAULT_MANAGEMENT_PORT = 9090;
+    /** Metrics name every agency's merchants: by default only this host sees them. */
+    public static final String DEFAULT_MANAGEMENT_BIND_ADDRESS = "127.0.0.1";
+    public static final long DEFAULT_COMMIT_INTERVAL_MS = 100;
     public static final Duration DEFAULT_SESSION_TTL = Duration.ofMinutes(60);
+    /** Covers Stripe's three days of webhook retries: a late payment of an ended session is still refunded. */
+    public static final Duration DEFAULT_SESSION_RETENTION = Duration.ofDays(7);
+    public static final Duration MIN_SESSION_RETENTION = Duration.ofHours(1);
     /** How long Stripe keeps an idempotency key: a request retried later may be executed again. */
     public static final Duration STRIPE_IDEMPOTENCY_WINDOW = Duration.ofHours(24);
     /** A session must end (and cancel its PaymentIntent) within Stripe's idempotency window. */
@@ -205,13 +225,17 @@ public final class TollgateConfig {
 
     private static final Pattern AGENCY_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
+    private static final Pattern ADVERTISED_HOST_NAME = Pattern.compile("[A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}\\]");
     private static final Pattern KAFKA_NAME = Pattern.compile("[A-Za-z0-9._-]{1,100}");
+    private static final Pattern IP_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
     private static final Pattern HOST_PORT = Pattern.compile("[^\\s,]+:(\\d{1,5})");
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|min|h|d)");
 
     private final String bootstrapServers;
     private final String schemaRegistryUrl;
     private final int port;
+    private final int managementPort;
+    private final String managementBindAddress;
     private final Map<String, List<String>> partnerKeys;
     private final byte[] masterKey;
     private final boolean devMode;
@@ -227,6 +251,9 @@ public final class TollgateConfig {
     private final Path readyFile;
     private final long commitIntervalMs;
     private final Duration sessionTtl;
+    private final Duration sessionRetention;
+    private final String advertisedHost;
+    private final int standbyReplicas;
     private final int maxAttempts;
     private final long confirmBudgetMs;
     private final int partitions;
@@ -241,6 +268,8 @@ public final class TollgateConfig {
         this.bootstrapServers = b.bootstrapServers;
         this.schemaRegistryUrl = b.schemaRegistryUrl;
         this.port = b.port;
+        this.managementPort = b.managementPort;
+        this.managementBindAddress = b.managementBindAddress;
         Map<String, List<String>> keys = new LinkedHashMap<>();
         b.partnerKeys.forEach((agency, hashes) -> keys.put(agency, List.copyOf(hashes)));
         this.partnerKeys = Collections.unmodifiableMap(keys);
@@ -258,6 +287,9 @@ public final class TollgateConfig {
         this.readyFile = b.readyFile;
         this.commitIntervalMs = b.commitIntervalMs;
         this.sessionTtl = b.sessionTtl;
+        this.sessionRetention = b.sessionRetention;
+        this.advertisedHost = b.advertisedHost;
+        this.standbyReplicas = b.standbyReplicas;
         this.maxAttempts = b.maxAttempts;
         this.confirmBudgetMs = b.confirmBudgetMs;
         this.partitions = b.partitions;
@@ -362,6 +394,16 @@ public final class TollgateConfig {
         return port;
     }
 
+    /** Port of the management server ({@code /health}, {@code /metrics}); 0 means any free port. */
+    public int managementPort() {
+        return managementPort;
+    }
+
+    /** The address the management server listens on: loopback unless told otherwise. */
+    public String managementBindAddress() {
+        return managementBindAddress;
+    }
+
     /** Accepted partner-key hashes (lower-case hex SHA-256) by agency id; unmodifiable. */
     public Map<String, List<String>> partnerKeys() {
         return partnerKeys;
@@ -433,6 +475,20 @@ public final class TollgateConfig {
         return maxAttempts;
     }
 
+    /** How long an ended session's state is kept before the fold forgets it (the journal keeps it). */
+    public Duration sessionRetention() {
+        return sessionRetention;
+    }
+
+    /** The host other orchestrator instances reach this one at; empty means "work it out". */
+    public Optional<String> advertisedHost() {
+        return Optional.ofNullable(advertisedHost);
+    }
+
+    public int standbyReplicas() {
+        return standbyReplicas;
+    }
+
     public long confirmBudgetMs() {
         return confirmBudgetMs;
     }
@@ -476,6 +532,8 @@ public final class TollgateConfig {
                 + "bootstrapServers=" + orEmbedded(bootstrapServers)
                 + ", schemaRegistryUrl=" + (schemaRegistryUrl == null ? "<in-process>" : schemaRegistryUrl)
                 + ", port=" + port
+                + ", managementPort=" + managementPort
+                + ", managementBindAddress=" + managementBindAddress
                 + ", partnerKeys=" + partnerKeys
                 + ", masterKey=" + redacted(masterKey != null)
                 + ", devMode=" + devMode
@@ -491,6 +549,9 @@ public final class TollgateConfig {
                 + ", readyFile=" + readyFile
                 + ", commitIntervalMs=" + commitIntervalMs
                 + ", sessionTtl=" + sessionTtl
+                + ", sessionRetention=" + sessionRetention
+                + ", advertisedHost=" + (advertisedHost == null ? "<default>" : advertisedHost)
+                + ", standbyReplicas=" + standbyReplicas
                 + ", maxAttempts=" + maxAttempts
                 + ", confirmBudgetMs=" + confirmBudgetMs
                 + ", partitions=" + partitions
@@ -519,7 +580,8 @@ public final class TollgateConfig {
         if (!(o instanceof TollgateConfig other)) {
             return false;
         }
-        return port == other.port && devMode == other.devMode && commitIntervalMs == other.commitIntervalMs
+        return port == other.port && managementPort == other.managementPort
+                && managementBindAddress.equals(other.managementBindAddress) && devMode == other.devMode && commitIntervalMs == other.commitIntervalMs
                 && maxAttempts == other.maxAttempts && confirmBudgetMs == other.confirmBudgetMs
                 && partitions == other.partitions
                 && stripeTimeoutMs == other.stripeTimeoutMs && stripeConnectTimeoutMs == other.stripeConnectTimeoutMs
@@ -536,6 +598,9 @@ public final class TollgateConfig {
                 && Objects.equals(stripeWebhookSecret, other.stripeWebhookSecret)
                 && Objects.equals(readyFile, other.readyFile)
                 && sessionTtl.equals(other.sessionTtl)
+                && sessionRetention.equals(other.sessionRetention)
+                && Objects.equals(advertisedHost, other.advertisedHost)
+                && standbyReplicas == other.standbyReplicas
                 && applicationIdPrefix.equals(other.applicationIdPrefix)
                 && corsOrigins.equals(other.corsOrigins)
                 && webhooksRetrySchedule.equals(other.webhooksRetrySchedule)
@@ -546,11 +611,12 @@ public final class TollgateConfig {
 
     @Override
     public int hashCode() {
-        return Objects.hash(bootstrapServers, schemaRegistryUrl, port, partnerKeys, Arrays.hashCode(masterKey),
+        return Objects.hash(bootstrapServers, schemaRegistryUrl, port, managementPort, managementBindAddress, partnerKeys, Arrays.hashCode(masterKey),
                 devMode, dataDir, stripeApiKey, stripeApiBase, stripeWebhookSecret, stripeTimeoutMs,
                 stripeConnectTimeoutMs, stripeMaxNetworkRetries, stripeWritesPerSecond, paymentGiveUpAfter, readyFile,
-                commitIntervalMs, sessionTtl, maxAttempts, confirmBudgetMs, partitions, applicationIdPrefix, corsOrigins,
-                webhooksRetrySchedule, webhooksDisableAfter, webhooksTimeoutMs, webhooksEndpointConcurrency);
+                commitIntervalMs, sessionTtl, sessionRetention, advertisedHost, standbyReplicas, maxAttempts, confirmBudgetMs,
+                partitions, applicationIdPrefix, corsOrigins, webhooksRetrySchedule, webhooksDisableAfter, webhooksTimeoutMs,
+                webhooksEndpointConcurrency);
     }
 
     /**
@@ -561,6 +627,8 @@ public final class TollgateConfig {
         private String bootstrapServers;
         private String schemaRegistryUrl;
         private int port = DEFAULT_PORT;
+        private int managementPort = DEFAULT_MANAGEMENT_PORT;
+        private String managementBindAddress = DEFAULT_MANAGEMENT_BIND_ADDRESS;
         private final Map<String, List<String>> partnerKeys = new LinkedHashMap<>();
         private boolean devPartnerKeysGiven;
         private String devPartnerKeysSource;
@@ -578,6 +646,9 @@ public final class TollgateConfig {
         private Path readyFile;
         private long commitIntervalMs = DEFAULT_COMMIT_INTERVAL_MS;
         private Duration sessionTtl = DEFAULT_SESSION_TTL;
+        private Duration sessionRetention = DEFAULT_SESSION_RETENTION;
+        private String advertisedHost;
+        private int standbyReplicas;
         private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
         private long confirmBudgetMs = DEFAULT_CONFIRM_BUDGET_MS;
         private int partitions = DEFAULT_PARTITIONS;
@@ -597,6 +668,8 @@ public final class TollgateConfig {
             bootstrapServers = c.bootstrapServers;
             schemaRegistryUrl = c.schemaRegistryUrl;
             port = c.port;
+            managementPort = c.managementPort;
+            managementBindAddress = c.managementBindAddress;
             c.partnerKeys.forEach((agency, hashes) -> partnerKeys.put(agency, new ArrayList<>(hashes)));
             masterKey = c.masterKey == null ? null : c.masterKey.clone();
             devMode = c.devMode;
@@ -612,6 +685,9 @@ public final class TollgateConfig {
             readyFile = c.readyFile;
             commitIntervalMs = c.commitIntervalMs;
             sessionTtl = c.sessionTtl;
+            sessionRetention = c.sessionRetention;
+            advertisedHost = c.advertisedHost;
+            standbyReplicas = c.standbyReplicas;
             maxAttempts = c.maxAttempts;
             confirmBudgetMs = c.confirmBudgetMs;
             partitions = c.partitions;
@@ -635,6 +711,16 @@ public final class TollgateConfig {
 
         public Builder port(int value) {
             port = value;
+            return this;
+        }
+
+        public Builder managementPort(int value) {
+            managementPort = value;
+            return this;
+        }
+
+        public Builder managementBindAddress(String value) {
+            managementBindAddress = value;
             return this;
         }
 
@@ -727,6 +813,21 @@ public final class TollgateConfig {
             return this;
         }
 
+        public Builder sessionRetention(Duration value) {
+            sessionRetention = Objects.requireNonNull(value, "sessionRetention");
+            return this;
+        }
+
+        public Builder advertisedHost(String value) {
+            advertisedHost = value;
+            return this;
+        }
+
+        public Builder standbyReplicas(int value) {
+            standbyReplicas = value;
+            return this;
+        }
+
         public Builder maxAttempts(int value) {
             maxAttempts = value;
             return this;
@@ -787,6 +888,8 @@ public final class TollgateConfig {
                 case BOOTSTRAP_SERVERS -> bootstrapServers = blank ? null : value;
                 case SCHEMA_REGISTRY_URL -> schemaRegistryUrl = blank ? null : value;
                 case PORT -> port = blank ? DEFAULT_PORT : parseInt(setting, source, value);
+                case MANAGEMENT_PORT -> managementPort = blank ? DEFAULT_MANAGEMENT_PORT : parseInt(setting, source, value);
+                case MANAGEMENT_BIND_ADDRESS -> managementBindAddress = blank ? DEFAULT_MANAGEMENT_BIND_ADDRESS : value;
                 case PARTNER_KEYS -> {
                     partnerKeys.clear();
                     if (!blank) {
@@ -816,6 +919,9 @@ public final class TollgateConfig {
                 case READY_FILE -> readyFile = blank ? null : Path.of(value);
                 case COMMIT_INTERVAL_MS -> commitIntervalMs = blank ? DEFAULT_COMMIT_INTERVAL_MS : parseLong(setting, source, value);
                 case SESSION_TTL -> sessionTtl = blank ? DEFAULT_SESSION_TTL : parseDuration(setting, source, value);
+                case SESSION_RETENTION -> sessionRetention = blank ? DEFAULT_SESSION_RETENTION : parseDuration(setting, source, value);
+                case ADVERTISED_HOST -> advertisedHost = blank ? null : value;
+                case STANDBY_REPLICAS -> standbyReplicas = blank ? 0 : parseInt(setting, source, value);
                 case MAX_ATTEMPTS -> maxAttempts = blank ? DEFAULT_MAX_ATTEMPTS : parseInt(setting, source, value);
                 case CONFIRM_BUDGET_MS -> confirmBudgetMs = blank ? DEFAULT_CONFIRM_BUDGET_MS : parseLong(setting, source, value);
                 case PARTITIONS -> partitions = blank ? DEFAULT_PARTITIONS : parseInt(setting, source, value);
@@ -859,6 +965,17 @@ public final class TollgateConfig {
             if (port < 0 || port > 65535) {
                 throw invalid(Setting.PORT, "must be from 0 (any free port) to 65535, got " + port);
             }
+            if (managementPort < 0 || managementPort > 65535) {
+                throw invalid(Setting.MANAGEMENT_PORT, "must be from 0 (any free port) to 65535, got " + managementPort);
+            }
+            if (port != 0 && port == managementPort) {
+                throw invalid(Setting.MANAGEMENT_PORT, "must differ from the API port " + port
+                        + ": metrics and health are not for the public");
+            }
+            if (!IP_LITERAL.matcher(managementBindAddress).matches()) {
+                throw invalid(Setting.MANAGEMENT_BIND_ADDRESS, "must be an IP address to listen on (127.0.0.1 for this host only, "
+                        + "0.0.0.0 for all), got '" + managementBindAddress + "'");
+            }
             partnerKeys.forEach((agency, hashes) -> {
                 if (!AGENCY_ID.matcher(agency).matches()) {
                     throw invalid(Setting.PARTNER_KEYS, "agency id '" + agency
@@ -891,6 +1008,16 @@ public final class TollgateConfig {
             if (sessionTtl.isNegative() || sessionTtl.isZero() || sessionTtl.compareTo(MAX_SESSION_TTL) >= 0) {
                 throw invalid(Setting.SESSION_TTL, "must be positive and below 24h (Stripe's idempotency window), got "
                         + sessionTtl);
+            }
+            if (sessionRetention.compareTo(MIN_SESSION_RETENTION) < 0) {
+                throw invalid(Setting.SESSION_RETENTION, "must be at least 1h, got " + sessionRetention);
+            }
+            if (advertisedHost != null && !ADVERTISED_HOST_NAME.matcher(advertisedHost).matches()) {
+                throw invalid(Setting.ADVERTISED_HOST, "must be a host name or IP address without port or scheme, got '"
+                        + advertisedHost + "'");
+            }
+            if (standbyReplicas < 0) {
+                throw invalid(Setting.STANDBY_REPLICAS, "must not be negative, got " + standbyReplicas);
             }
             if (stripeTimeoutMs < 1 || stripeTimeoutMs > MAX_STRIPE_TIMEOUT_MS) {
                 throw invalid(Setting.STRIPE_TIMEOUT_MS, "must be from 1 to " + MAX_STRIPE_TIMEOUT_MS + " ms, got "

@@ -13,6 +13,11 @@ public final class SealedFor {
         return "client-secret:" + sessionId;
     }
 
+    /** The query string of a merchant's hook URL (it may hold a token): sealed by the config API, opened to call the hook. */
+    public static String hookQuery(String agency, String merchant) {
+        return "hook-url-query:" + agency + "/" + merchant;
+    }
+
     /** A merchant's hook signing secret: sealed by the config API, opened by the hook-caller. */
     public static String hookSecret(String agency, String merchant) {
         return "hook-secret:" + agency + "/" + merchant;

@@ -42,6 +42,17 @@ public final class DeadLetter {
         return new ProducerRecord<>(topicFor(failed.topic()), null, failed.timestamp(), failed.key(), failed.value(), headers);
     }
 
+    /**
+     * A command a worker could not see through and leaves for an operator to resend once the cause is
+     * fixed ({@code tollgate dlq resend}): its bytes as they would go to {@code sourceTopic}, under the
+     * same key, to that topic's dead-letter topic.
+     */
+    public static ProducerRecord<String, byte[]> toResend(String sourceTopic, String key, byte[] command, String error) {
+        ProducerRecord<String, byte[]> dead = new ProducerRecord<>(topicFor(sourceTopic), key, command);
+        mark(dead.headers(), sourceTopic, error);
+        return dead;
+    }
+
     /** The dead-letter topic of a command topic, as {@link Topics} names it. */
     public static String topicFor(String sourceTopic) {
         return sourceTopic + ".dlq";

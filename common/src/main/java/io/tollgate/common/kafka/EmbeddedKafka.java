@@ -194,6 +194,10 @@ public final class EmbeddedKafka implements AutoCloseable {
                 Map.entry("auto.create.topics.enable", "false"),
                 // the default dedupe buffer takes 128 MB of heap at start
                 Map.entry("log.cleaner.dedupe.buffer.size", String.valueOf(4 * 1024 * 1024)),
+                // Transactions v2: a fold's first writes after a commit meet CONCURRENT_TRANSACTIONS until
+                // the commit markers are out, and the broker retries them itself; its default 20 ms
+                // between tries would land on every confirm passing through that moment
+                Map.entry("add.partitions.to.txn.retry.backoff.ms", "1"),
                 Map.entry("num.network.threads", "2"),
                 Map.entry("num.io.threads", "4"),
                 Map.entry("num.recovery.threads.per.data.dir", "1")));

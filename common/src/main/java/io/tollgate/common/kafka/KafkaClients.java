@@ -36,6 +36,16 @@ public final class KafkaClients {
         return c;
     }
 
+    /**
+     * For logs nobody waits on (the hook-call log, expiry commands): records wait up to 50 ms to
+     * travel together, so a busy system sends a few requests a second instead of one per record.
+     */
+    public Map<String, Object> backgroundProducer(String clientId) {
+        Map<String, Object> c = producer(clientId);
+        c.put(ProducerConfig.LINGER_MS_CONFIG, 50);
+        return c;
+    }
+
     /** read_committed, manual commits; {@code groupId} null for assign()-only readers. */
     public Map<String, Object> consumer(String clientId, String groupId) {
         Map<String, Object> c = new HashMap<>();
@@ -47,7 +57,22 @@ public final class KafkaClients {
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
+        // A fetch parked at the broker returns as soon as a record arrives; this only bounds how often
+        // an idle consumer asks again (no other request of its own shares the fetch's connection).
+        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500);
+        return c;
+    }
+
+    /**
+     * For readers of what the checkout fold writes on a shopper's path (workers, the API's replies):
+     * {@code read_uncommitted}, so they see the fold's output as soon as it is written rather than at
+     * its next transaction commit. Safe because the fold is deterministic and reads only durable,
+     * non-transactional commands: an aborted output is written again, identically, when the same
+     * commands are folded again, and every reader dedupes by event id (docs/design/confirm-path.md).
+     */
+    public Map<String, Object> consumerOfFoldOutput(String clientId, String groupId) {
+        Map<String, Object> c = consumer(clientId, groupId);
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
         return c;
     }
 
@@ -61,7 +86,13 @@ public final class KafkaClients {
         c.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, replicationFactor);
         c.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
         c.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
-        c.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 20);
+        // a write refused with CONCURRENT_TRANSACTIONS just after a commit is retried at once rather than
+        // after the default 100 ms (see EmbeddedKafka, and docs/operations.md for real brokers)
+        c.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), 2);
+        // With transactions v2 a refused first batch makes every batch pipelined behind it fail as out of
+        // order, and each is retried in turn; one request in flight keeps a refusal to one retry.
+        c.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION), 1);
+        c.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 500);
         c.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterOnBadRecord.class);
         return c;
     }

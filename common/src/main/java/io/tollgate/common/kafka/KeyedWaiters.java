@@ -62,6 +62,11 @@ public final class KeyedWaiters<V> {
         }
     }
 
+    /** Whether anyone waits on this key: readers decode a record's value only for such keys. */
+    public boolean isWaiting(String key) {
+        return byKey.containsKey(key);
+    }
+
     public int pending() {
         return byKey.values().stream().mapToInt(List::size).sum();
     }

@@ -1,5 +1,6 @@
 package io.tollgate.common.merchants;
 
+import io.tollgate.common.crypto.SealedFor;
 import io.tollgate.common.crypto.SecretBox;
 import io.tollgate.common.crypto.SecretRing;
 import io.tollgate.common.kafka.CompactedTopicView;
@@ -51,6 +52,15 @@ public final class MerchantDirectory {
     /** Whether the view has read merchants.v1 up to where it stood at start. */
     public boolean isReady() {
         return view.isCaughtUp();
+    }
+
+    /**
+     * Completes once this process has read every merchant change committed before the call: for a
+     * decision that must see a change acknowledged on another instance a moment ago (a confirm right
+     * after the merchant's hook was set).
+     */
+    public CompletableFuture<Void> awaitCurrent() {
+        return view.awaitCurrent();
     }
 
     public Optional<MerchantConfig> find(String agencyId, String merchantId) {
@@ -125,6 +135,23 @@ public final class MerchantDirectory {
             throw new HookSecretsUnavailableException("no_active_secret", "merchant " + merchant + " has no unexpired secret");
         }
         return secrets;
+    }
+
+    /**
+     * The hook as it is called: its URL with the query string opened (kept sealed, since it may hold a
+     * token). Only for making the call — never to store or show.
+     */
+    public HookSnapshot callable(HookSnapshot hook, String agencyId, String merchantId) {
+        if (hook.getSealedQuery() == null) {
+            return hook;
+        }
+        String query;
+        try {
+            query = secretBox.open(hook.getSealedQuery(), SealedFor.hookQuery(agencyId, merchantId));
+        } catch (IllegalArgumentException e) {
+            throw new HookSecretsUnavailableException("cannot_open", e.getMessage());
+        }
+        return HookSnapshot.newBuilder(hook).setUrl(HookUrlQuery.join(hook.getUrl(), query)).setSealedQuery(null).build();
     }
 
     /** Opens a hook secret sealed for this merchant. */

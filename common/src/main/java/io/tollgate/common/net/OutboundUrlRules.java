@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
 /**
  * What a partner-configured URL (a pre-confirmation hook, a webhook endpoint) may be when it is
  * configured: at most 2,048 characters, absolute, {@code https} (also {@code http} in dev mode), a
- * host, no user info, no fragment. Outside dev mode the host must look public: no {@code localhost}, no single-label or local-only names, no IP literal in a private,
+ * host, a port (if any) from 1 to 65535, no user info, no fragment. Outside dev mode the host must
+ * look public: no {@code localhost}, no single-label or local-only names, no IP literal in a private,
  * loopback, link-local (metadata), shared, multicast or reserved range. These checks resolve nothing;
  * whoever calls it checks the resolved address again at call time ({@link OutboundAddressRules},
  * {@link OutboundDns}), which is what stops DNS tricks.
@@ -52,6 +53,10 @@ public final class OutboundUrlRules {
         }
         if (uri.getHost() == null) {
             return Optional.of("must have a valid host name");
+        }
+        if (uri.getPort() != -1 && (uri.getPort() < 1 || uri.getPort() > 65535)) {
+            // java.net.URI takes any digits as a port; no connection could ever be made to this one
+            return Optional.of("has an invalid port " + uri.getPort() + " (1 to 65535)");
         }
         if (uri.getRawFragment() != null) {
             return Optional.of("must not have a fragment ('#...')");

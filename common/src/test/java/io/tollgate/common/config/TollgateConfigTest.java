@@ -41,7 +41,10 @@ class TollgateConfigTest {
         assertThat(config.stripeMaxNetworkRetries()).isEqualTo(3);
         assertThat(config.stripeWritesPerSecond()).isEmpty();
         assertThat(config.paymentGiveUpAfter()).isEqualTo(Duration.ofMinutes(10));
-        assertThat(config.commitIntervalMs()).isEqualTo(20);
+        assertThat(config.commitIntervalMs()).isEqualTo(100);
+        assertThat(config.sessionRetention()).isEqualTo(Duration.ofDays(7));
+        assertThat(config.advertisedHost()).isEmpty();
+        assertThat(config.standbyReplicas()).isZero();
         assertThat(config.sessionTtl()).isEqualTo(Duration.ofMinutes(60));
         assertThat(config.maxAttempts()).isEqualTo(5);
         assertThat(config.confirmBudgetMs()).isEqualTo(2000);
@@ -487,6 +490,23 @@ class TollgateConfigTest {
         config.masterKey().orElseThrow()[0] = 42;
 
         assertThat(config.masterKey().orElseThrow()[0]).isZero();
+    }
+
+    @Test
+    void retentionAdvertisedHostAndStandbysAreCheckedAndReadFromTheEnvironment() {
+        TollgateConfig config = TollgateConfig.load(Map.of("dev.mode", "true"), null, Map.of(
+                "TOLLGATE_SESSION_RETENTION", "3d", "TOLLGATE_ADVERTISED_HOST", "orchestrator-2.internal",
+                "TOLLGATE_STANDBY_REPLICAS", "1"), Map.of());
+
+        assertThat(config.sessionRetention()).isEqualTo(Duration.ofDays(3));
+        assertThat(config.advertisedHost()).contains("orchestrator-2.internal");
+        assertThat(config.standbyReplicas()).isEqualTo(1);
+        assertThatThrownBy(() -> dev().withOverrides(Map.of("session.retention", "30m")))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("at least 1h");
+        assertThatThrownBy(() -> dev().withOverrides(Map.of("advertised.host", "http://host:8080")))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("without port or scheme");
+        assertThatThrownBy(() -> dev().withOverrides(Map.of("standby.replicas", "-1")))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("standby.replicas");
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.tollgate.schemas.registry.InMemorySchemaRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.admin.Admin;
@@ -42,7 +43,7 @@ class JournalWorkerTest {
         }
         List<CheckoutEvent> handled = new CopyOnWriteArrayList<>();
 
-        try (JournalWorker worker = new JournalWorker("worker-test", journal, kafka.consumer("worker-test", group), event -> {
+        try (JournalWorker worker = new JournalWorker("worker-test", journal, kafka.consumer("worker-test", group), Set.of(SessionCanceled.class), event -> {
             handled.add(event);
             return CompletableFuture.completedFuture(null);
         }, 10).start()) {

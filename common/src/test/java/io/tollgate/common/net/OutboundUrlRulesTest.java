@@ -12,6 +12,7 @@ class OutboundUrlRulesTest {
             "https://hooks.example.com/check",
             "https://api.unstack.co.uk/swft/capacity-check?x=1",
             "https://hooks.example.com:8443/h",
+            "https://hooks.example.com:65535/h",
             "https://8.8.8.8/h",
             "https://[2001:4860:4860::8888]/h",
             "https://xn--80ak6aa92e.com/h"})
@@ -28,7 +29,8 @@ class OutboundUrlRulesTest {
             "https://100.64.0.1/h", "https://169.254.169.254/latest", "https://224.0.0.1/h", "https://255.255.255.255/h",
             "https://010.0.0.1/h", "https://300.1.1.1/h", "https://2130706433/h", "https://0x7f.1/h", "https://[::1]/h",
             "https://[::]/h", "https://[fe80::1]/h", "https://[fd00::1]/h", "https://[::ffff:127.0.0.1]/h",
-            "https://[::ffff:a9fe:a9fe]/h", "https://metadata.google.internal/h", "https://router.home.arpa/h"})
+            "https://[::ffff:a9fe:a9fe]/h", "https://metadata.google.internal/h", "https://router.home.arpa/h",
+            "https://hooks.example.com:99999/h", "https://hooks.example.com:0/h", "https://hooks.example.com:65536/h"})
     void otherUrlsAreRefusedOutsideDevMode(String url) {
         assertThat(OutboundUrlRules.problem(url, false)).as(url).isPresent();
     }
@@ -41,7 +43,7 @@ class OutboundUrlRulesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"ftp://localhost/h", "http://user:pw@localhost/h", "localhost:8080"})
+    @ValueSource(strings = {"ftp://localhost/h", "http://user:pw@localhost/h", "localhost:8080", "http://localhost:99999/h"})
     void devModeStillNeedsAnHttpUrlWithoutCredentials(String url) {
         assertThat(OutboundUrlRules.problem(url, true)).as(url).isPresent();
     }

@@ -4,16 +4,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tollgate.common.http.JsonErrorPages;
 import java.util.List;
-import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The orchestrator's HTTP server: JSON everywhere, every failure as {@code {"error":{…}}}, health
- * and Prometheus metrics, CORS for the shopper-facing routes. Features add their own routes.
+ * The orchestrator's public HTTP server: JSON everywhere, every failure as {@code {"error":{…}}}, CORS
+ * for the shopper-facing routes. Features add their own routes. Health and metrics are not here but on
+ * the management port ({@link io.tollgate.common.management.ManagementServer}): metrics name every
+ * agency's merchants.
  */
 public final class HttpApi implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
@@ -25,8 +26,8 @@ public final class HttpApi implements AutoCloseable {
 
     private final Javalin app;
 
-    public HttpApi(ObjectMapper mapper, PrometheusMeterRegistry metrics, BooleanSupplier ready, List<String> corsOrigins,
-            List<Routes> routes) {
+    /** @param started false until the service has started: until then every request gets 503 {@code starting} */
+    public HttpApi(ObjectMapper mapper, BooleanSupplier started, List<String> corsOrigins, List<Routes> routes) {
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(mapper, false));
@@ -34,6 +35,8 @@ public final class HttpApi implements AutoCloseable {
             config.router.ignoreTrailingSlashes = true;
             // a known path with the wrong method says so, rather than pretending the path is not there
             config.http.prefer405over404 = true;
+            // what Jetty refuses before a route runs (400, 414, 431) answers in the API's error shape too
+            JsonErrorPages.install(config);
             if (!corsOrigins.isEmpty()) {
                 config.bundledPlugins.enableCors(cors -> cors.addRule(rule -> {
                     if (corsOrigins.contains("*")) {
@@ -66,11 +69,12 @@ public final class HttpApi implements AutoCloseable {
                 ctx.json(error.body());
             }
         });
-        app.get("/health", ctx -> {
-            boolean up = ready.getAsBoolean();
-            ctx.status(up ? 200 : 503).json(Map.of("status", up ? "up" : "starting"));
+        // the API opens before the folds run (they must know its port); until then it says so
+        app.before(ctx -> {
+            if (!started.getAsBoolean()) {
+                throw new ApiError(503, "starting", "the service is starting; retry shortly");
+            }
         });
-        app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
         routes.forEach(r -> r.addTo(app));
     }
 

@@ -1,14 +1,21 @@
 package io.tollgate.orchestrator.api;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.javalin.http.Context;
+import io.tollgate.common.http.BoundedBody;
+import io.tollgate.common.http.RequestBodies;
 import java.io.IOException;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -27,7 +34,17 @@ public final class JsonBodies {
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        // A JSON type is what it is: "1" is no quantity and 1 is no name. Jackson would coerce both.
+        for (LogicalType target : List.of(LogicalType.Integer, LogicalType.Float, LogicalType.Boolean)) {
+            strict.coercionConfigFor(target).setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail);
+        }
+        strict.coercionConfigFor(LogicalType.Integer).setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+        strict.coercionConfigFor(LogicalType.Textual).setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
     }
 
     public <T> T read(Context ctx, Class<T> type, int limitBytes) {
@@ -35,6 +52,7 @@ public final class JsonBodies {
         if (body.length == 0) {
             throw new ApiError(400, "invalid_request", "a JSON body is required");
         }
+        requireJson(ctx);
         try {
             T value = strict.readValue(body, type);
             if (value == null) {
@@ -60,28 +78,39 @@ public final class JsonBodies {
 
     /** For a route that takes no fields: an empty body or {@code {}} only, within the config limit. */
     public void requireNoFields(Context ctx) {
-        if (bytes(ctx, CONFIG_LIMIT).length > 0) {
+        if (!isBlank(ctx, CONFIG_LIMIT)) {
             BodyFields.of(read(ctx, JsonNode.class, CONFIG_LIMIT), Set.of());
         }
     }
 
-    /** The raw body, refusing more than the limit (by Content-Length before reading, and by size after). */
+    /**
+     * The raw body, refusing more than the limit (413) while it streams in: a declared length over
+     * the limit before a byte is read, a chunked body at the first byte past it.
+     */
     public static byte[] bytes(Context ctx, int limitBytes) {
-        String declared = ctx.header("Content-Length");
-        if (declared != null) {
-            try {
-                if (Long.parseLong(declared.trim()) > limitBytes) {
-                    throw tooLarge(limitBytes);
-                }
-            } catch (NumberFormatException ignored) {
-                // Jetty rejects malformed lengths itself.
-            }
-        }
-        byte[] body = ctx.bodyAsBytes();
-        if (body.length > limitBytes) {
+        try {
+            return RequestBodies.read(ctx, limitBytes);
+        } catch (BoundedBody.TooLargeException e) {
             throw tooLarge(limitBytes);
         }
-        return body;
+    }
+
+    /** True when the body (read within the limit) is empty or only whitespace. */
+    public static boolean isBlank(Context ctx, int limitBytes) {
+        for (byte b : bytes(ctx, limitBytes)) {
+            if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** 415 unless the request says its body is JSON. */
+    public static void requireJson(Context ctx) {
+        if (!RequestBodies.isJson(ctx)) {
+            throw new ApiError(415, "unsupported_media_type", "the body must be JSON: Content-Type: application/json",
+                    java.util.Map.of("header", "Content-Type"));
+        }
     }
 
     private static ApiError tooLarge(int limitBytes) {

@@ -1,9 +1,9 @@
 package io.tollgate.orchestrator.checkout;
 
 import io.tollgate.orchestrator.api.ApiError;
+import io.tollgate.orchestrator.api.DisplayText;
 import io.tollgate.schema.Cart;
 import io.tollgate.schema.LineItem;
-import java.util.Currency;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -36,9 +36,11 @@ public record CartRequest(List<Item> items, Long totalMinor, String currency) {
             if (item.name().isBlank() || item.name().length() > MAX_NAME) {
                 throw ApiError.invalid(at + ".name", "must be 1 to " + MAX_NAME + " characters");
             }
+            DisplayText.require(at + ".name", item.name());
             if (item.id() != null && item.id().length() > MAX_NAME) {
                 throw ApiError.invalid(at + ".id", "must be at most " + MAX_NAME + " characters");
             }
+            DisplayText.require(at + ".id", item.id());
             required(at + ".quantity", item.quantity());
             if (item.quantity() < 1 || item.quantity() > MAX_QUANTITY) {
                 throw ApiError.invalid(at + ".quantity", "must be 1 to " + MAX_QUANTITY);
@@ -55,10 +57,34 @@ public record CartRequest(List<Item> items, Long totalMinor, String currency) {
         if (totalMinor < 1 || totalMinor > MAX_AMOUNT_MINOR) {
             throw ApiError.invalid(field + ".total_minor", "must be 1 to " + MAX_AMOUNT_MINOR + " minor units");
         }
-        required(field + ".currency", currency);
-        if (!CURRENCY.matcher(currency).matches() || !isIso4217(currency)) {
-            throw ApiError.invalid(field + ".currency", "must be an ISO 4217 code in upper case, e.g. GBP");
+        long sum = itemsSum(field);
+        if (sum != totalMinor) {
+            throw new ApiError(400, "invalid_request", field + ".total_minor: must equal the sum of quantity x "
+                    + "unit_amount_minor over the items, " + sum + ", got " + totalMinor,
+                    Map.of("field", field + ".total_minor", "items_sum", sum));
         }
+        required(field + ".currency", currency);
+        if (!CURRENCY.matcher(currency).matches() || !StripeCurrencies.contains(currency)) {
+            throw ApiError.invalid(field + ".currency", "must be an ISO 4217 code Stripe can charge, in upper case, e.g. GBP");
+        }
+    }
+
+    /** The items' total, refused (400) where a line or the sum would leave the amount range. */
+    private long itemsSum(String field) {
+        long sum = 0;
+        for (int i = 0; i < items.size(); i++) {
+            Item item = items.get(i);
+            try {
+                sum = Math.addExact(sum, Math.multiplyExact((long) item.quantity(), item.unitAmountMinor()));
+            } catch (ArithmeticException overflow) {
+                sum = Long.MAX_VALUE;
+            }
+            if (sum > MAX_AMOUNT_MINOR) {
+                throw ApiError.invalid(field + ".items[" + i + "]", "the items add up to more than " + MAX_AMOUNT_MINOR
+                        + " minor units");
+            }
+        }
+        return sum;
     }
 
     /** The cart as the contracts carry it; call after {@link #validate}. */
@@ -67,14 +93,6 @@ public record CartRequest(List<Item> items, Long totalMinor, String currency) {
                 .setId(i.id()).setName(i.name()).setQuantity(i.quantity()).setUnitAmountMinor(i.unitAmountMinor())
                 .setMetadata(i.metadata() == null ? Map.of() : Map.copyOf(i.metadata())).build()).toList();
         return Cart.newBuilder().setItems(lines).setTotalMinor(totalMinor).setCurrency(currency).build();
-    }
-
-    public static boolean isIso4217(String code) {
-        try {
-            return Currency.getInstance(code) != null;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
     }
 
     static void required(String field, Object value) {

@@ -22,6 +22,10 @@ import io.tollgate.schema.OrderEvent;
 import io.tollgate.schema.PartnerCancel;
 import io.tollgate.schema.PartnerConfirmed;
 import io.tollgate.schema.PartnerConfirm;
+import io.tollgate.schema.PaymentAction;
+import io.tollgate.schema.PaymentActionFailed;
+import io.tollgate.schema.PaymentActionFailedReported;
+import io.tollgate.schema.PaymentActionFailure;
 import io.tollgate.schema.PaymentAuthorized;
 import io.tollgate.schema.PaymentAuthorizedReported;
 import io.tollgate.schema.PaymentCanceledReported;
@@ -35,6 +39,7 @@ import io.tollgate.schema.PaymentSucceededReported;
 import io.tollgate.schema.RefundRequested;
 import io.tollgate.schema.Rejection;
 import io.tollgate.schema.RequestConfirm;
+import io.tollgate.schema.RetryPaymentAction;
 import io.tollgate.schema.SessionCanceled;
 import io.tollgate.schema.SessionCreated;
 import io.tollgate.schema.SessionFailed;
@@ -61,11 +66,24 @@ import java.util.Optional;
 public final class CheckoutFold {
     static final int TIMELINE_LIMIT = 50;
     static final int RECENT_COMMANDS_LIMIT = 64;
+    /** CommandRejected events journaled per session; later refusals are answered from the state alone. */
+    static final int REJECTIONS_JOURNALED_LIMIT = 16;
+    /** {@code ExpireSession.reason} of the timer's command that forgets an ended session's state. */
+    public static final String FORGET = "session_forgotten";
 
-    /** What one command did. {@code state} is null only when no session exists and none was created. */
-    public record Outcome(SessionState state, List<CheckoutEvent> events, List<OrderEvent> orders, boolean dropped) {
+    /**
+     * What one command did. {@code state} is null when no session exists and none was created, and
+     * when the session's state was {@code forgotten}: an ended session past its retention, whose
+     * history stays in the journal while its state leaves the store and the state topic.
+     */
+    public record Outcome(SessionState state, List<CheckoutEvent> events, List<OrderEvent> orders, boolean dropped,
+            boolean forgotten) {
         static Outcome dropped(SessionState state) {
-            return new Outcome(state, List.of(), List.of(), true);
+            return new Outcome(state, List.of(), List.of(), true, false);
+        }
+
+        static Outcome forget() {
+            return new Outcome(null, List.of(), List.of(), false, true);
         }
     }
 
@@ -81,6 +99,32 @@ public final class CheckoutFold {
      */
     public static String misfiled(String key, CheckoutCommand command) {
         return command == null || key == null || !key.equals(command.getSessionId()) ? "command key must be its session_id" : null;
+    }
+
+    /** Why a command is refused: a machine-readable code and a sentence. */
+    public record Refusal(String code, String message) {
+    }
+
+    /**
+     * Why no new confirm attempt can start on this session, or empty when one can. The API answers
+     * such a confirm from the state without appending it; the fold refuses it the same way when the
+     * state changed in between.
+     */
+    public static Optional<Refusal> confirmRefusal(SessionState s) {
+        SessionStatus status = s.getStatus();
+        if (status == SessionStatus.FAILED) {
+            return Optional.of(new Refusal("session_failed", "the session failed"));
+        }
+        if (SessionLifecycle.isTerminal(status)) {
+            return Optional.of(new Refusal("session_closed", "the session is " + SessionLifecycle.name(status)));
+        }
+        if (status != SessionStatus.OPEN) {
+            return Optional.of(new Refusal("confirm_in_progress", "an attempt is already " + SessionLifecycle.name(status)));
+        }
+        if (s.getAttempts().size() >= s.getMaxAttempts()) {
+            return Optional.of(new Refusal("attempts_exhausted", "all " + s.getMaxAttempts() + " attempts were used"));
+        }
+        return Optional.empty();
     }
 
     public static String paymentIdempotencyKey(String sessionId) {
@@ -117,6 +161,10 @@ public final class CheckoutFold {
             paymentCanceled(step, p);
         } else if (payload instanceof ExpireSession p) {
             expire(step, p);
+        } else if (payload instanceof PaymentActionFailedReported p) {
+            paymentActionFailed(step, p);
+        } else if (payload instanceof RetryPaymentAction p) {
+            retryPaymentAction(step, p);
         } else {
             step.reject("unknown_command", "unknown command " + payload.getClass().getSimpleName());
         }
@@ -160,15 +208,9 @@ public final class CheckoutFold {
             step.drop();
             return;
         }
-        if (rejectIfClosed(step)) {
-            return;
-        }
-        if (s.getStatus() != SessionStatus.OPEN) {
-            step.reject("confirm_in_progress", "an attempt is already " + SessionLifecycle.name(s.getStatus()));
-            return;
-        }
-        if (s.getAttempts().size() >= s.getMaxAttempts()) {
-            step.reject("attempts_exhausted", "all " + s.getMaxAttempts() + " attempts were used");
+        Optional<Refusal> refusal = confirmRefusal(s);
+        if (refusal.isPresent()) {
+            step.reject(refusal.get().code(), refusal.get().message());
             return;
         }
         int number = s.getAttempts().size() + 1;
@@ -426,6 +468,15 @@ public final class CheckoutFold {
     private void expire(Step step, ExpireSession p) {
         SessionState s = step.state;
         if (SessionLifecycle.isTerminal(s.getStatus())) {
+            if (FORGET.equals(p.getReason())) {
+                step.forget();
+            } else {
+                step.drop();
+            }
+            return;
+        }
+        if (FORGET.equals(p.getReason())) {
+            // only an ended session is ever forgotten
             step.drop();
             return;
         }
@@ -438,6 +489,61 @@ public final class CheckoutFold {
         }
         // waiting on the partner is what ran out, whichever timer fired
         cancel(step, partnerDue ? "partner_timeout" : "session_expired", null, true);
+    }
+
+    /**
+     * A cancel or refund the payment worker gave up on. Whatever the session's status (they come after it
+     * ended), it is recorded, not dropped: money held or kept must stay visible until it is retried.
+     */
+    private void paymentActionFailed(Step step, PaymentActionFailedReported p) {
+        SessionState s = step.state;
+        if (s.getFailedPaymentActions().stream().anyMatch(f -> f.getAction() == p.getAction()
+                && f.getPaymentIntentId().equals(p.getPaymentIntentId()) && f.getRetry() >= p.getRetry())) {
+            step.drop();
+            return;
+        }
+        List<PaymentActionFailure> failures = new ArrayList<>(s.getFailedPaymentActions());
+        failures.removeIf(f -> f.getAction() == p.getAction() && f.getPaymentIntentId().equals(p.getPaymentIntentId()));
+        failures.add(PaymentActionFailure.newBuilder().setAction(p.getAction()).setPaymentIntentId(p.getPaymentIntentId())
+                .setStripeAccount(p.getStripeAccount()).setAmountMinor(p.getAmountMinor()).setReason(p.getReason())
+                .setRetry(p.getRetry()).setCode(p.getCode()).setMessage(p.getMessage())
+                .setFailedAt(step.command.getIssuedAt()).build());
+        s.setFailedPaymentActions(failures);
+        step.emit(PaymentActionFailed.newBuilder().setAction(p.getAction()).setPaymentIntentId(p.getPaymentIntentId())
+                .setRetry(p.getRetry()).setCode(p.getCode()).setMessage(p.getMessage()).build(),
+                actionName(p.getAction()) + " of " + p.getPaymentIntentId() + " failed (" + p.getCode() + "): "
+                        + (p.getAction() == PaymentAction.CANCEL ? "the hold stays" : "the money is not returned")
+                        + " until it is retried");
+    }
+
+    /** An operator's retry of a failed cancel or refund: requested anew, under a fresh Stripe idempotency key. */
+    private void retryPaymentAction(Step step, RetryPaymentAction p) {
+        SessionState s = step.state;
+        Optional<PaymentActionFailure> failed = s.getFailedPaymentActions().stream()
+                .filter(f -> f.getAction() == p.getAction() && f.getPaymentIntentId().equals(p.getPaymentIntentId()))
+                .findFirst();
+        if (failed.isEmpty()) {
+            step.reject("nothing_to_retry", "no failed " + actionName(p.getAction()) + " of " + p.getPaymentIntentId());
+            return;
+        }
+        PaymentActionFailure f = failed.get();
+        List<PaymentActionFailure> failures = new ArrayList<>(s.getFailedPaymentActions());
+        failures.remove(f);
+        s.setFailedPaymentActions(failures);
+        int retry = f.getRetry() + 1;
+        String summary = actionName(f.getAction()) + " of " + f.getPaymentIntentId() + " retried (retry " + retry + ")";
+        if (f.getAction() == PaymentAction.CANCEL) {
+            step.emit(CancelRequested.newBuilder().setPaymentIntentId(f.getPaymentIntentId())
+                    .setStripeAccount(f.getStripeAccount()).setReason(f.getReason()).setRetry(retry).build(), summary);
+        } else {
+            step.emit(RefundRequested.newBuilder().setPaymentIntentId(f.getPaymentIntentId())
+                    .setStripeAccount(f.getStripeAccount()).setAmountMinor(f.getAmountMinor()).setReason(f.getReason())
+                    .setRetry(retry).build(), summary);
+        }
+    }
+
+    private static String actionName(PaymentAction action) {
+        return action == PaymentAction.CANCEL ? "cancel" : "refund";
     }
 
     // ---- shared moves --------------------------------------------------------------------------
@@ -489,7 +595,8 @@ public final class CheckoutFold {
         step.order("order.canceled", reason, message);
     }
 
-    private static boolean wasDeferred(SessionState s) {
+    /** The session's current attempt was deferred to the partner. */
+    static boolean wasDeferred(SessionState s) {
         return !s.getAttempts().isEmpty() && currentAttempt(s).getDecision() == HookOutcome.DEFERRED;
     }
 
@@ -534,6 +641,7 @@ public final class CheckoutFold {
         final List<CheckoutEvent> events = new ArrayList<>();
         final List<OrderEvent> orders = new ArrayList<>();
         boolean dropped;
+        boolean forgotten;
 
         Step(SessionState current, CheckoutCommand command) {
             this.command = command;
@@ -542,6 +650,10 @@ public final class CheckoutFold {
 
         void drop() {
             dropped = true;
+        }
+
+        void forget() {
+            forgotten = true;
         }
 
         void transition(SessionStatus to) {
@@ -555,6 +667,10 @@ public final class CheckoutFold {
             String type = command.getPayload().getClass().getSimpleName();
             if (state != null) {
                 state.setLastRejection(Rejection.newBuilder().setCommandId(command.getCommandId()).setCode(code).setMessage(message).build());
+                if (state.getRejectionsJournaled() >= REJECTIONS_JOURNALED_LIMIT) {
+                    return;
+                }
+                state.setRejectionsJournaled(state.getRejectionsJournaled() + 1);
             }
             emit(CommandRejected.newBuilder().setCommandType(type).setCode(code).setMessage(message).build(),
                     type + " rejected: " + code);
@@ -599,6 +715,9 @@ public final class CheckoutFold {
             if (dropped) {
                 return Outcome.dropped(state);
             }
+            if (forgotten) {
+                return Outcome.forget();
+            }
             if (state != null) {
                 List<String> recent = state.getRecentCommandIds();
                 recent.add(command.getCommandId());
@@ -608,7 +727,7 @@ public final class CheckoutFold {
                 state.setLastCommandId(command.getCommandId());
                 state.setUpdatedAt(command.getIssuedAt());
             }
-            return new Outcome(state, List.copyOf(events), List.copyOf(orders), false);
+            return new Outcome(state, List.copyOf(events), List.copyOf(orders), false, false);
         }
     }
 }

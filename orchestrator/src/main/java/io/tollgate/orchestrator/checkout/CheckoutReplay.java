@@ -71,7 +71,9 @@ public final class CheckoutReplay {
         if (outcome.dropped()) {
             return;
         }
-        if (outcome.state() != null) {
+        if (outcome.forgotten()) {
+            states.remove(key);
+        } else if (outcome.state() != null) {
             states.put(key, outcome.state());
         }
         events.computeIfAbsent(key, k -> new ArrayList<>()).addAll(outcome.events());

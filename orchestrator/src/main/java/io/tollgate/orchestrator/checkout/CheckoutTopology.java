@@ -1,7 +1,6 @@
 package io.tollgate.orchestrator.checkout;
 
 import io.tollgate.common.kafka.Topics;
-import java.time.Duration;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.Topology;
@@ -9,7 +8,8 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The checkout fold's topology: checkout.commands.v1 → {@link CheckoutFoldProcessor} → the journal,
- * the session state, the order events (and expiry commands back onto the command log).
+ * the session state, the order events (expiry commands go back onto the command log outside the
+ * topology: see {@link CheckoutFoldProcessor}).
  */
 public final class CheckoutTopology {
     private static final String SOURCE = "checkout-commands";
@@ -19,11 +19,12 @@ public final class CheckoutTopology {
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    public static Topology addTo(Topology topology, Topics topics, Duration expiryScan, FoldMetrics metrics) {
+    public static Topology addTo(Topology topology, Topics topics, CheckoutFoldProcessor.Timers timers,
+            CheckoutFoldProcessor.ExpiryLog expiries, FoldMetrics metrics, FoldProgress progress) {
         var commands = topics.checkoutCommands();
         topology.addSource(SOURCE, commands.keySerde().deserializer(), commands.valueSerde().deserializer(), commands.name());
-        topology.addProcessor(FOLD, () -> new CheckoutFoldProcessor(new CheckoutFold(), expiryScan,
-                commands.valueSerde().serializer(), commands.name(), metrics), SOURCE);
+        topology.addProcessor(FOLD, () -> new CheckoutFoldProcessor(new CheckoutFold(), timers, expiries,
+                commands.valueSerde().serializer(), commands.name(), metrics, progress), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CheckoutFoldProcessor.SESSIONS_STORE),
                 Serdes.String(), topics.sessionState().valueSerde()), FOLD);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CheckoutFoldProcessor.DUE_STORE),
@@ -34,8 +35,6 @@ public final class CheckoutTopology {
                 (Serializer) topics.sessionState().valueSerde().serializer(), FOLD);
         topology.addSink(CheckoutFoldProcessor.ORDERS, topics.orderEvents().name(), Serdes.String().serializer(),
                 (Serializer) topics.orderEvents().valueSerde().serializer(), FOLD);
-        topology.addSink(CheckoutFoldProcessor.COMMANDS, commands.name(), Serdes.String().serializer(),
-                (Serializer) commands.valueSerde().serializer(), FOLD);
         topology.addSink(CheckoutFoldProcessor.DLQ, topics.checkoutCommandsDlq().name(), Serdes.String().serializer(),
                 (Serializer) topics.checkoutCommandsDlq().valueSerde().serializer(), FOLD);
         return topology;

@@ -106,7 +106,7 @@ public final class ConfirmAnswer {
                 meta("reason", s.getCancellation() == null ? null : s.getCancellation().getReason(), "session_status", status(s)));
     }
 
-    private static ApiError rejection(SessionState s, String code, String message) {
+    static ApiError rejection(SessionState s, String code, String message) {
         return switch (code) {
             case "session_failed", "session_closed" -> closed(s);
             case "confirm_in_progress" -> new ApiError(409, "confirm_in_progress", message, meta("session_status", status(s)));

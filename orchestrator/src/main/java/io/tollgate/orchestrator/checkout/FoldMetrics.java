@@ -2,10 +2,15 @@ package io.tollgate.orchestrator.checkout;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Counters of what the fold did with each command type: folded, dropped as duplicate, rejected, dead-lettered. */
 public final class FoldMetrics {
     private final MeterRegistry registry;
+    /** Looked up once per name and tags: registering on every command cost more than folding it. */
+    private final Map<List<String>, Counter> counters = new ConcurrentHashMap<>();
 
     public FoldMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -28,6 +33,9 @@ public final class FoldMetrics {
     }
 
     private Counter counter(String name, String... tags) {
-        return Counter.builder(name).tags(tags).register(registry);
+        List<String> id = new java.util.ArrayList<>(tags.length + 1);
+        id.add(name);
+        id.addAll(List.of(tags));
+        return counters.computeIfAbsent(id, k -> Counter.builder(name).tags(tags).register(registry));
     }
 }

@@ -7,7 +7,8 @@ import io.javalin.http.Context;
 import io.tollgate.common.crypto.SealedFor;
 import io.tollgate.common.crypto.SecretBox;
 import io.tollgate.common.kafka.CommandLog;
-import io.tollgate.common.kafka.CompactedTopicView;
+import io.tollgate.common.kafka.KeyedReplies;
+import io.tollgate.common.merchants.MerchantDirectory;
 import io.tollgate.orchestrator.api.ApiError;
 import io.tollgate.orchestrator.api.HttpApi;
 import io.tollgate.orchestrator.api.JsonBodies;
@@ -36,13 +37,14 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The session routes. Handlers only append commands and wait — asynchronously, no thread per
- * request — for the fold's result to reach this instance's view of the session-state topic.
+ * The session routes. Handlers read a session where the fold keeps it ({@link SessionStore}), append
+ * a command when the state does not already decide the answer, and wait — asynchronously, no thread
+ * per request — for the fold's result on the session-state topic ({@link KeyedReplies}).
  */
 public final class SessionApi implements HttpApi.Routes {
     private static final Logger log = LoggerFactory.getLogger(SessionApi.class);
@@ -55,26 +57,34 @@ public final class SessionApi implements HttpApi.Routes {
     public record Settings(Duration sessionTtl, int maxAttempts, Duration confirmBudget) {
     }
 
+    /** Who is asking: a partner (its agency's sessions only) or the shopper holding one session's client token. */
+    private record Access(PartnerAuth.Caller partner, String actor) {
+        boolean maySee(SessionState s) {
+            return partner == null || partner.agency().equals(s.getAgencyId());
+        }
+    }
+
     private final PartnerAuth auth;
     private final JsonBodies bodies;
     private final ObjectMapper mapper;
     private final CommandLog<CheckoutCommand> commands;
-    private final CompactedTopicView<SessionState> sessions;
-    private final Function<String, Optional<MerchantConfig>> merchants;
+    private final SessionStore store;
+    private final KeyedReplies<SessionState> replies;
+    private final MerchantDirectory merchants;
     private final SecretBox secrets;
     private final Settings settings;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
 
-    public SessionApi(PartnerAuth auth, ObjectMapper mapper, CommandLog<CheckoutCommand> commands,
-            CompactedTopicView<SessionState> sessions, Function<String, Optional<MerchantConfig>> merchantsByKey,
-            SecretBox secrets, Settings settings, Clock clock) {
+    public SessionApi(PartnerAuth auth, ObjectMapper mapper, CommandLog<CheckoutCommand> commands, SessionStore store,
+            KeyedReplies<SessionState> replies, MerchantDirectory merchants, SecretBox secrets, Settings settings, Clock clock) {
         this.auth = auth;
         this.mapper = mapper;
         this.bodies = new JsonBodies(mapper);
         this.commands = commands;
-        this.sessions = sessions;
-        this.merchants = merchantsByKey;
+        this.store = store;
+        this.replies = replies;
+        this.merchants = merchants;
         this.secrets = secrets;
         this.settings = settings;
         this.clock = clock;
@@ -95,25 +105,33 @@ public final class SessionApi implements HttpApi.Routes {
         PartnerAuth.Caller caller = auth.require(ctx);
         SessionRequests.CreateSession body = bodies.read(ctx, SessionRequests.CreateSession.class, JsonBodies.SESSION_LIMIT);
         body.validate();
-        MerchantConfig merchant = merchants.apply(caller.agency() + "/" + body.merchantId())
-                .orElseThrow(() -> ApiError.notFound("merchant " + body.merchantId()));
         String idempotencyKey = optionalKey(ctx);
         String requestHash = Sha256.hex(write(body));
         String sessionId = idempotencyKey == null ? newSessionId() : derivedSessionId(caller.agency(), idempotencyKey);
-        Instant now = clock.instant();
-        CheckoutCommand command = command(sessionId, caller.agency(), body.merchantId(), caller.actor(), now,
-                CreateSession.newBuilder()
-                        .setIdempotencyKey(idempotencyKey).setRequestHash(requestHash)
-                        .setCart(body.cart().toCart())
-                        .setExtensionsJson(body.extensions() == null || body.extensions().isNull() ? null : body.extensions().toString())
-                        .setCustomerJson(body.customer() == null || body.customer().isNull() ? null : body.customer().toString())
-                        .setExpiresAt(now.plus(settings.sessionTtl())).setMaxAttempts(settings.maxAttempts())
-                        .setStripeAccount(merchant.getStripeAccount()).build());
-        ctx.future(() -> send(command)
-                .thenCompose(ignored -> sessions.await(sessionId, s -> requestHash.equals(s.getCreateRequestHash())
-                        || rejected(s, command), WRITE_WAIT))
+        // a key used before names an existing session: its state answers, and nothing is appended (one
+        // not folded yet is appended again; the fold drops the repeat and writes the session as it is)
+        CompletableFuture<Optional<SessionState>> earlier = idempotencyKey == null
+                ? CompletableFuture.completedFuture(Optional.empty()) : store.peek(sessionId);
+        ctx.future(() -> earlier.thenCompose(existing -> {
+                    if (existing.isPresent()) {
+                        return CompletableFuture.completedFuture(existing.get());
+                    }
+                    return merchant(caller.agency(), body.merchantId()).thenCompose(merchant -> {
+                        Instant now = clock.instant();
+                        CheckoutCommand command = command(sessionId, caller.agency(), body.merchantId(), caller.actor(), now,
+                                CreateSession.newBuilder()
+                                        .setIdempotencyKey(idempotencyKey).setRequestHash(requestHash)
+                                        .setCart(body.cart().toCart())
+                                        .setExtensionsJson(body.extensions() == null || body.extensions().isNull() ? null : body.extensions().toString())
+                                        .setCustomerJson(body.customer() == null || body.customer().isNull() ? null : body.customer().toString())
+                                        .setExpiresAt(now.plus(settings.sessionTtl())).setMaxAttempts(settings.maxAttempts())
+                                        .setStripeAccount(merchant.getStripeAccount()).build());
+                        return appendAndAwait(command, null, s -> requestHash.equals(s.getCreateRequestHash()) || rejected(s, command),
+                                WRITE_WAIT);
+                    });
+                })
                 .thenAccept(s -> {
-                    if (!requestHash.equals(s.getCreateRequestHash())) {
+                    if (!s.getAgencyId().equals(caller.agency()) || !requestHash.equals(s.getCreateRequestHash())) {
                         throw new ApiError(422, "idempotency_key_reused", "this Idempotency-Key was used with a different request");
                     }
                     ctx.status(201).json(created(s));
@@ -122,65 +140,66 @@ public final class SessionApi implements HttpApi.Routes {
     }
 
     private void get(Context ctx) {
-        SessionState s = visibleSession(ctx);
-        ctx.json(isClientToken(ctx) ? shopperView(s) : partnerView(s));
+        String id = ctx.pathParam("id");
+        Access access = access(ctx, id);
+        ctx.future(() -> visible(id, access)
+                .thenAccept(s -> ctx.json(access.partner() == null ? shopperView(s) : partnerView(s)))
+                .exceptionally(e -> fail(ctx, e, "session_unavailable")));
     }
 
     private void confirm(Context ctx) {
-        SessionState s = visibleSession(ctx);
+        String id = ctx.pathParam("id");
+        Access access = access(ctx, id);
         String key = ctx.header("Idempotency-Key");
         if (key == null || key.isBlank() || key.length() > 255) {
             throw ApiError.invalid("Idempotency-Key", "header is required (at most 255 characters)");
         }
-        String statusUrl = "/v2/sessions/" + s.getSessionId();
-        Instant now = clock.instant();
-        Optional<Attempt> existing = ConfirmAnswer.attempt(s, key);
-        Instant deadline;
-        CompletableFuture<?> sent;
-        String commandId;
-        if (existing.isPresent()) {
-            // A repeated key: answer from the attempt it started; send nothing.
-            deadline = existing.get().getDeadline();
-            commandId = existing.get().getCommandId();
-            sent = CompletableFuture.completedFuture(null);
-        } else {
-            if (SessionLifecycle.isTerminal(s.getStatus())) {
-                throw ConfirmAnswer.closed(s);
-            }
-            HookSnapshot hook = merchants.apply(s.getAgencyId() + "/" + s.getMerchantId())
-                    .map(m -> m.getHook() == null ? null : m.getHook().getSnapshot()).orElse(null);
-            deadline = now.plus(DISPATCH_ALLOWANCE).plusMillis(hook == null ? 0 : hook.getTimeoutMs());
-            CheckoutCommand command = command(s.getSessionId(), s.getAgencyId(), s.getMerchantId(), actor(ctx), now,
-                    RequestConfirm.newBuilder().setIdempotencyKey(key).setDeadline(deadline).setHook(hook).build());
-            commandId = command.getCommandId();
-            sent = send(command);
-        }
-        Duration budget = Duration.between(now, deadline).plus(settings.confirmBudget());
-        if (budget.isNegative()) {
-            budget = settings.confirmBudget();
-        }
-        Duration wait = budget;
+        String statusUrl = "/v2/sessions/" + id;
         ConfirmAnswer.ClientSecrets clientSecrets = this::clientSecret;
-        ctx.future(() -> sent
-                .thenCompose(ignored -> sessions.await(s.getSessionId(),
-                        st -> ConfirmAnswer.of(st, key, commandId, clientSecrets, statusUrl).isPresent(), wait))
+        ctx.future(() -> visible(id, access)
+                .thenCompose(s -> {
+                    Optional<Attempt> existing = ConfirmAnswer.attempt(s, key);
+                    if (existing.isPresent()) {
+                        // a repeated key: answer from the attempt it started; append nothing
+                        Attempt a = existing.get();
+                        return replies.await(id, st -> ConfirmAnswer.of(st, key, a.getCommandId(), clientSecrets, statusUrl).isPresent(),
+                                s, budget(a.getDeadline()));
+                    }
+                    // an answer the state already decides appends nothing (a shopper retrying with new keys)
+                    CheckoutFold.confirmRefusal(s).ifPresent(refusal -> {
+                        throw ConfirmAnswer.rejection(s, refusal.code(), refusal.message());
+                    });
+                    // the hook must be the one set before this confirm, even if another instance took the change
+                    return merchants.awaitCurrent().thenCompose(ignored -> {
+                        HookSnapshot hook = merchants.hook(s.getAgencyId(), s.getMerchantId()).orElse(null);
+                        Instant now = clock.instant();
+                        Instant deadline = now.plus(DISPATCH_ALLOWANCE).plusMillis(hook == null ? 0 : hook.getTimeoutMs());
+                        CheckoutCommand command = command(id, s.getAgencyId(), s.getMerchantId(), access.actor(), now,
+                                RequestConfirm.newBuilder().setIdempotencyKey(key).setDeadline(deadline).setHook(hook).build());
+                        return appendAndAwait(command, s,
+                                st -> ConfirmAnswer.of(st, key, command.getCommandId(), clientSecrets, statusUrl).isPresent(),
+                                budget(deadline));
+                    });
+                })
                 .thenAccept(st -> {
+                    // the attempt's command id is in the state by now; a rejection was thrown by the condition
+                    String commandId = ConfirmAnswer.attempt(st, key).map(Attempt::getCommandId).orElse(null);
                     ConfirmAnswer.Success answer = ConfirmAnswer.of(st, key, commandId, clientSecrets, statusUrl).orElseThrow();
                     ctx.status(answer.status()).json(answer.body());
                 })
                 .exceptionally(e -> {
-                    Throwable cause = unwrap(e);
-                    if (cause instanceof TimeoutException) {
+                    if (unwrap(e) instanceof TimeoutException) {
                         ctx.status(202).json(ConfirmAnswer.body("processing", statusUrl));
-                        return null;
-                    }
-                    if (cause instanceof ApiError error) {
-                        // The predicate threw the final answer (a rejection or closed session).
-                        ctx.status(error.status()).json(error.body());
                         return null;
                     }
                     return fail(ctx, e, "confirm_failed");
                 }));
+    }
+
+    /** How long a confirm waits for its answer before it says 202 processing: the hook's deadline and the budget after it. */
+    private Duration budget(Instant deadline) {
+        Duration budget = Duration.between(clock.instant(), deadline).plus(settings.confirmBudget());
+        return budget.isNegative() || budget.isZero() ? settings.confirmBudget() : budget;
     }
 
     private void partnerConfirm(Context ctx) {
@@ -188,7 +207,9 @@ public final class SessionApi implements HttpApi.Routes {
     }
 
     private void partnerCancel(Context ctx) {
-        SessionRequests.PartnerCancel body = ctx.body().isBlank() ? new SessionRequests.PartnerCancel(null, null)
+        auth.require(ctx); // the key before the body: a caller without one gets 401 and nothing is read
+        SessionRequests.PartnerCancel body = JsonBodies.isBlank(ctx, JsonBodies.CONFIG_LIMIT)
+                ? new SessionRequests.PartnerCancel(null, null)
                 : bodies.read(ctx, SessionRequests.PartnerCancel.class, JsonBodies.CONFIG_LIMIT);
         body.validate();
         partnerDecision(ctx, PartnerCancel.newBuilder().setReason(body.reason()).setMessage(body.message()).build());
@@ -196,42 +217,73 @@ public final class SessionApi implements HttpApi.Routes {
 
     private void partnerDecision(Context ctx, Object payload) {
         PartnerAuth.Caller caller = auth.require(ctx);
-        SessionState s = sessions.get(ctx.pathParam("id"))
-                .filter(st -> st.getAgencyId().equals(caller.agency()))
-                .orElseThrow(() -> ApiError.notFound("session " + ctx.pathParam("id")));
-        CheckoutCommand command = command(s.getSessionId(), s.getAgencyId(), s.getMerchantId(), caller.actor(), clock.instant(), payload);
-        boolean confirm = payload instanceof PartnerConfirm;
-        ctx.future(() -> send(command)
-                .thenCompose(ignored -> sessions.await(s.getSessionId(), st -> command.getCommandId().equals(st.getLastCommandId())
-                        || (confirm ? st.getStatus() != SessionStatus.AWAITING_PARTNER && st.getStatus() != SessionStatus.OPEN
-                                && st.getStatus() != SessionStatus.CONFIRMING
-                                : SessionLifecycle.isTerminal(st.getStatus())), WRITE_WAIT))
-                .thenAccept(st -> {
-                    if (rejected(st, command)) {
-                        throw new ApiError(409, st.getLastRejection().getCode(), st.getLastRejection().getMessage(),
-                                Map.of("session_status", ConfirmAnswer.status(st)));
+        String id = ctx.pathParam("id");
+        ctx.future(() -> visible(id, new Access(caller, caller.actor()))
+                .thenCompose(s -> {
+                    CheckoutCommand command = command(s.getSessionId(), s.getAgencyId(), s.getMerchantId(), caller.actor(),
+                            clock.instant(), payload);
+                    if (PartnerDecisionAnswer.settled(s, command)) {
+                        // the same decision was made before: the state answers, and nothing is appended
+                        return CompletableFuture.completedFuture(s);
                     }
-                    ctx.json(Map.of("id", st.getSessionId(), "status", ConfirmAnswer.status(st)));
+                    return appendAndAwait(command, s, st -> PartnerDecisionAnswer.settled(st, command), WRITE_WAIT)
+                            .thenApply(st -> {
+                                if (PartnerDecisionAnswer.refused(st, command)) {
+                                    throw PartnerDecisionAnswer.refusal(st);
+                                }
+                                return st;
+                            });
                 })
+                .thenAccept(st -> ctx.json(Map.of("id", st.getSessionId(), "status", ConfirmAnswer.status(st))))
                 .exceptionally(e -> fail(ctx, e, "partner_decision_failed")));
     }
 
     // ---- helpers -------------------------------------------------------------------------------
 
-    /** The session, if the caller may see it: the owning agency's partner key, or the session's client token. */
-    private SessionState visibleSession(Context ctx) {
-        String id = ctx.pathParam("id");
+    /**
+     * Appends a command and completes with the first state of its session that satisfies the
+     * condition: {@code current} (what was read before), or one the fold writes after. The waiter
+     * is registered first, so the result cannot slip past it.
+     */
+    private CompletableFuture<SessionState> appendAndAwait(CheckoutCommand command, SessionState current,
+            Predicate<SessionState> condition, Duration wait) {
+        CompletableFuture<SessionState> answer = replies.await(command.getSessionId(), condition, current, wait);
+        commands.append(command.getSessionId(), command).whenComplete((written, error) -> {
+            if (error != null) {
+                answer.completeExceptionally(error);
+            }
+        });
+        return answer;
+    }
+
+    /** The merchant, as configured before this request (another instance may have taken the change). */
+    private CompletableFuture<MerchantConfig> merchant(String agency, String merchantId) {
+        Optional<MerchantConfig> known = merchants.find(agency, merchantId);
+        if (known.isPresent()) {
+            return CompletableFuture.completedFuture(known.get());
+        }
+        return merchants.awaitCurrent().thenApply(ignored -> merchants.find(agency, merchantId)
+                .orElseThrow(() -> ApiError.notFound("merchant " + merchantId)));
+    }
+
+    /** Who asks, checked before anything is read: a partner key, or the session's own client token. */
+    private Access access(Context ctx, String sessionId) {
         if (isClientToken(ctx)) {
             String presented = bearer(ctx).substring(CLIENT_TOKEN_PREFIX.length());
-            String expected = secrets.token("client-token", id);
+            String expected = secrets.token("client-token", sessionId);
             if (!MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8))) {
-                throw ApiError.notFound("session " + id);
+                throw ApiError.notFound("session " + sessionId);
             }
-            return sessions.get(id).orElseThrow(() -> ApiError.notFound("session " + id));
+            return new Access(null, "shopper");
         }
         PartnerAuth.Caller caller = auth.require(ctx);
-        return sessions.get(id).filter(s -> s.getAgencyId().equals(caller.agency()))
-                .orElseThrow(() -> ApiError.notFound("session " + id));
+        return new Access(caller, caller.actor());
+    }
+
+    /** The session, if it exists and the caller may see it; another agency's session is 404 like a missing one. */
+    private CompletableFuture<SessionState> visible(String sessionId, Access access) {
+        return store.find(sessionId).thenApply(found -> found.filter(access::maySee)
+                .orElseThrow(() -> ApiError.notFound("session " + sessionId)));
     }
 
     private static boolean isClientToken(Context ctx) {
@@ -244,16 +296,8 @@ public final class SessionApi implements HttpApi.Routes {
         return header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
     }
 
-    private String actor(Context ctx) {
-        return isClientToken(ctx) ? "shopper" : auth.require(ctx).actor();
-    }
-
     private String clientSecret(SessionState s) {
         return s.getClientSecret() == null ? null : secrets.open(s.getClientSecret(), SealedFor.clientSecret(s.getSessionId()));
-    }
-
-    private CompletableFuture<?> send(CheckoutCommand command) {
-        return commands.append(command.getSessionId(), command);
     }
 
     private static boolean rejected(SessionState s, CheckoutCommand command) {

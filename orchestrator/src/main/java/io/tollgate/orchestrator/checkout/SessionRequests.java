@@ -4,6 +4,7 @@ import static io.tollgate.orchestrator.checkout.CartRequest.required;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tollgate.orchestrator.api.ApiError;
+import io.tollgate.orchestrator.api.DisplayText;
 import java.util.regex.Pattern;
 
 /** Request bodies of the session routes, with their validation (every 400 names its field). */
@@ -35,6 +36,7 @@ final class SessionRequests {
             if (message != null && message.length() > 1000) {
                 throw ApiError.invalid("message", "at most 1000 characters");
             }
+            DisplayText.require("reason", reason);
         }
     }
 

@@ -2,7 +2,7 @@ package io.tollgate.orchestrator.merchants;
 
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import io.tollgate.common.kafka.KeyedTopicView;
+import io.tollgate.common.kafka.KeyedTail;
 import io.tollgate.common.merchants.HookSecretsUnavailableException;
 import io.tollgate.common.merchants.HookTester;
 import io.tollgate.common.merchants.MerchantDirectory;
@@ -30,6 +30,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,8 +43,8 @@ public final class HookCallsApi implements HttpApi.Routes {
     static final String TEST = MerchantApi.HOOK + "/test";
     static final String CALLS = MerchantApi.HOOK + "/calls";
     static final int DEFAULT_LIMIT = 20;
-    /** The most {@code /calls} lists, and so what the view keeps per merchant. */
-    public static final int KEPT_PER_MERCHANT = 100;
+    /** The most {@code /calls} lists. */
+    public static final int MAX_LIMIT = 100;
     /** Past the hook's own timeout, how long a test may take before the API stops waiting for it. */
     private static final Duration TEST_SLACK = Duration.ofSeconds(5);
 
@@ -63,18 +64,17 @@ public final class HookCallsApi implements HttpApi.Routes {
     private final PartnerAuth auth;
     private final JsonBodies bodies;
     private final MerchantDirectory directory;
-    private final KeyedTopicView<?, List<HookCall>> calls;
+    private final KeyedTail<HookCall> calls;
     private final HookTester tester;
     private final TestCallGate gate;
 
     /**
-     * @param calls the newest {@link #KEPT_PER_MERCHANT} calls of each merchant
-     *     ({@code KeyedTopicView.newest(topics.hookCalls(), …)})
+     * @param calls reads a merchant's newest calls from merchants.hook-calls.v1 when they are asked for
      * @param tester sends the test calls; null in a process that cannot make them, where
      *     {@code /test} answers 503
      */
     public HookCallsApi(Settings settings, PartnerAuth auth, JsonBodies bodies, MerchantDirectory directory,
-            KeyedTopicView<?, List<HookCall>> calls, HookTester tester) {
+            KeyedTail<HookCall> calls, HookTester tester) {
         this.auth = auth;
         this.bodies = bodies;
         this.directory = directory;
@@ -94,14 +94,15 @@ public final class HookCallsApi implements HttpApi.Routes {
         MerchantConfig config = target.existing(directory);
         HookSnapshot hook = hookOf(target, config);
         Cart cart = testCart(ctx);
-        List<String> secrets = signingSecrets(config);
+        List<String> secrets = opened(() -> directory.activeSecrets(config));
+        HookSnapshot callable = opened(() -> directory.callable(hook, target.agency(), target.merchant()));
         if (tester == null) {
             throw new ApiError(503, "unavailable", "this API instance cannot send test calls", Map.of("retryable", false));
         }
         gate.enter(target.key());
         CompletableFuture<HookCall> call;
         try {
-            call = tester.test(target.agency(), target.merchant(), hook, secrets, cart);
+            call = tester.test(target.agency(), target.merchant(), callable, secrets, cart);
         } catch (RuntimeException e) {
             gate.leave(target.key());
             throw e;
@@ -129,8 +130,8 @@ public final class HookCallsApi implements HttpApi.Routes {
     private void list(Context ctx) {
         MerchantTarget target = MerchantTarget.of(ctx, auth, directory);
         hookOf(target, target.existing(directory));
-        int limit = ListLimit.of(ctx, DEFAULT_LIMIT, KEPT_PER_MERCHANT);
-        List<HookCall> newestFirst = new ArrayList<>(calls.get(target.key()).orElse(List.of()));
+        int limit = ListLimit.of(ctx, DEFAULT_LIMIT, MAX_LIMIT);
+        List<HookCall> newestFirst = new ArrayList<>(calls.newest(target.key(), limit + 1).records());
         // the log is in the order calls finished; a slow call that started earlier sorts below a quicker later one
         Collections.reverse(newestFirst);
         newestFirst.sort(Comparator.comparing(HookCall::getCalledAt).reversed());
@@ -159,9 +160,10 @@ public final class HookCallsApi implements HttpApi.Routes {
         return request.cart().toCart();
     }
 
-    private List<String> signingSecrets(MerchantConfig config) {
+    /** What needs the merchant's sealed values opened (secrets, the URL's query): 409 when they cannot be. */
+    private static <T> T opened(Supplier<T> use) {
         try {
-            return directory.activeSecrets(config);
+            return use.get();
         } catch (HookSecretsUnavailableException e) {
             throw new ApiError(409, "hook_secret_unavailable", "the hook has no secret that can sign a call: " + e.getMessage(),
                     Map.of("reason", e.reason()));

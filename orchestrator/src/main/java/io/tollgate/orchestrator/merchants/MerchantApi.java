@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.tollgate.common.config.TollgateConfig;
+import io.tollgate.common.crypto.SealedFor;
 import io.tollgate.common.crypto.SecretBox;
 import io.tollgate.common.kafka.KafkaClients;
 import io.tollgate.common.kafka.Topic;
+import io.tollgate.common.merchants.HookUrlQuery;
 import io.tollgate.common.merchants.MerchantDirectory;
 import io.tollgate.common.signing.SigningSecrets;
 import io.tollgate.orchestrator.api.ApiError;
@@ -134,9 +136,13 @@ public final class MerchantApi implements HttpApi.Routes, AutoCloseable {
         if (replayed(ctx, current, key, hash, answer)) {
             return;
         }
+        // the query may hold the merchant's token: it is sealed like a secret and shown redacted
+        HookUrlQuery.Split url = HookUrlQuery.split(request.url());
         // the fold keeps this fresh secret only if the hook has none yet
         submit(ctx, target, key, hash, PutHook.newBuilder()
-                .setUrl(request.url()).setFailMode(request.failMode()).setTimeoutMs(request.timeoutMs())
+                .setUrl(url.shownUrl()).setSealedQuery(url.query() == null ? null
+                        : secretBox.seal(url.query(), SealedFor.hookQuery(target.agency(), target.merchant())))
+                .setFailMode(request.failMode()).setTimeoutMs(request.timeoutMs())
                 .setMode(request.mode()).setPartnerWaitMinutes(request.partnerWaitMinutes())
                 .setSecret(secretBox.seal(secrets.next(), MerchantDirectory.secretPurpose(target.agency(), target.merchant())))
                 .build(), answer);
@@ -177,6 +183,11 @@ public final class MerchantApi implements HttpApi.Routes, AutoCloseable {
         MerchantConfig current = existing(target);
         if (replayed(ctx, current, key, hash, answer)) {
             return;
+        }
+        if (current.getHook() == null) {
+            // the fold would refuse it too, but only after the command (and a sealed secret) was written
+            throw new ApiError(404, "not_found", "merchant " + target.merchant() + " has no pre-confirmation hook to rotate "
+                    + "the secret of", Map.of("reason", MerchantConfigFold.HOOK_NOT_FOUND));
         }
         submit(ctx, target, key, hash, RotateSecret.newBuilder()
                 .setSecret(secretBox.seal(secrets.next(), MerchantDirectory.secretPurpose(target.agency(), target.merchant())))

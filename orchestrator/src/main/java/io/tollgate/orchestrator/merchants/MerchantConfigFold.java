@@ -136,18 +136,21 @@ public final class MerchantConfigFold implements ConfigFoldProcessor.Kind<Mercha
         MerchantConfig next = copy(current);
         HookSnapshot settings = HookSnapshot.newBuilder()
                 .setVersion(0) // set to the new version in changed()
-                .setUrl(p.getUrl()).setFailMode(p.getFailMode()).setTimeoutMs(p.getTimeoutMs())
+                .setUrl(p.getUrl()).setSealedQuery(p.getSealedQuery()).setFailMode(p.getFailMode()).setTimeoutMs(p.getTimeoutMs())
                 .setMode(p.getMode()).setPartnerWaitMinutes(p.getPartnerWaitMinutes())
                 .build();
+        // The secret is shown once, when it is made (here or by rotation): an answer that repeats it on
+        // every settings change hands the live secret to whoever can change a URL.
+        Encrypted created = null;
         if (next.getHook() == null) {
             next.setHook(HookConfig.newBuilder().setSnapshot(settings)
                     .setSecrets(SecretRing.first(p.getSecret(), command.getIssuedAt())).build());
+            created = p.getSecret();
         } else {
             // an existing hook keeps its secrets: changing the URL or timeout must not break signatures
             next.getHook().setSnapshot(settings);
         }
-        Encrypted shown = next.getHook().getSecrets().get(0).getSecret();
-        return changed(next, command, "hook_put", true, shown);
+        return changed(next, command, "hook_put", true, created);
     }
 
     private ConfigOutcome<MerchantConfig> deleteHook(MerchantConfig current, MerchantCommand command) {

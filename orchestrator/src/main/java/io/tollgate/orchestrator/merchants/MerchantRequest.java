@@ -3,6 +3,7 @@ package io.tollgate.orchestrator.merchants;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tollgate.orchestrator.api.ApiError;
 import io.tollgate.orchestrator.api.BodyFields;
+import io.tollgate.orchestrator.api.DisplayText;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -22,6 +23,7 @@ record MerchantRequest(String displayName, String stripeAccount) {
         if (displayName.length() > MAX_DISPLAY_NAME) {
             throw ApiError.invalid("display_name", "must be at most " + MAX_DISPLAY_NAME + " characters");
         }
+        DisplayText.require("display_name", displayName);
         String stripeAccount = fields.text("stripe_account").orElse(null);
         if (stripeAccount != null && !STRIPE_ACCOUNT.matcher(stripeAccount).matches()) {
             throw ApiError.invalid("stripe_account", "must be a Stripe account id (acct_...)");

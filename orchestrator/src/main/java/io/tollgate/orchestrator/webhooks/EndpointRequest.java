@@ -6,6 +6,7 @@ import io.tollgate.common.webhooks.OrderEventTypes;
 import io.tollgate.orchestrator.api.ApiError;
 import io.tollgate.orchestrator.api.BodyFields;
 import io.tollgate.orchestrator.checkout.CartRequest;
+import io.tollgate.orchestrator.checkout.StripeCurrencies;
 import io.tollgate.schema.CreateEndpoint;
 import io.tollgate.schema.Encrypted;
 import io.tollgate.schema.UpdateEndpoint;
@@ -97,8 +98,8 @@ record EndpointRequest(String url, String description, boolean clearDescription,
         List<String> merchants = fields.textList("merchant_ids", MAX_MERCHANTS, id -> MERCHANT_ID.matcher(id).matches()
                 ? Optional.empty() : Optional.of("must be 1-64 of letters, digits, '_' or '-'")).orElse(List.of());
         List<String> currencies = fields.textList("currencies", MAX_CURRENCIES,
-                code -> CURRENCY.matcher(code).matches() && CartRequest.isIso4217(code)
-                        ? Optional.empty() : Optional.of("must be an ISO 4217 code in upper case, e.g. GBP")).orElse(List.of());
+                code -> CURRENCY.matcher(code).matches() && StripeCurrencies.contains(code) ? Optional.empty()
+                        : Optional.of("must be an ISO 4217 code Stripe can charge, in upper case, e.g. GBP")).orElse(List.of());
         Long over = fields.longInteger("amount_minor_over", 0, CartRequest.MAX_AMOUNT_MINOR).orElse(null);
         Long under = fields.longInteger("amount_minor_under", 1, CartRequest.MAX_AMOUNT_MINOR).orElse(null);
         if (over != null && under != null && over + 1 >= under) {

@@ -13,11 +13,17 @@ import java.util.Map;
 /**
  * Each endpoint's recent deliveries, read from the delivery log (webhooks.deliveries.v1): the log is
  * keyed by session, so the view regroups it by {@code agency/endpoint}, and keeps the newest record of
- * each of the endpoint's last {@value #KEPT_PER_ENDPOINT} deliveries.
+ * each of the endpoint's last {@value #KEPT_PER_ENDPOINT} deliveries among the log's last
+ * {@value #TAIL_PER_PARTITION} records per partition.
  */
 public final class RecentDeliveries {
     /** The most {@code …/deliveries} lists, and so what the view keeps per endpoint. */
     public static final int KEPT_PER_ENDPOINT = 100;
+    /**
+     * How far back each partition of the log is read at start: a week of a busy log would make start-up grow with
+     * traffic, and an endpoint's newest deliveries are near the end.
+     */
+    static final long TAIL_PER_PARTITION = 200_000;
 
     private RecentDeliveries() {
     }
@@ -26,7 +32,7 @@ public final class RecentDeliveries {
             Map<String, Object> consumerConfig) {
         return new KeyedTopicView<>(log, consumerConfig,
                 (session, d) -> d == null ? null : EndpointDirectory.key(d.getAgencyId(), d.getEndpointId()),
-                RecentDeliveries::fold);
+                RecentDeliveries::fold, TAIL_PER_PARTITION);
     }
 
     /** A delivery's newer record replaces its older one in place; a new delivery pushes out the oldest. */

@@ -29,6 +29,8 @@ import io.tollgate.schema.HookMode;
 import io.tollgate.schema.HookOutcome;
 import io.tollgate.schema.OrderEvent;
 import io.tollgate.schema.PartnerConfirmed;
+import io.tollgate.schema.PaymentAction;
+import io.tollgate.schema.PaymentActionFailed;
 import io.tollgate.schema.PaymentAuthorized;
 import io.tollgate.schema.PaymentDeclined;
 import io.tollgate.schema.PaymentIntentCreated;
@@ -1099,6 +1101,102 @@ class CheckoutFoldTest {
         }
     }
 
+    // ---- cancels and refunds that fail for good -------------------------------------------------
+
+    @Nested
+    class FailedPaymentActions {
+        /** A session that expired while its PaymentIntent waited for the shopper: the fold asked for a cancel. */
+        private FoldRun expiredWithIntent(CommandScript s) {
+            FoldRun run = FoldRun.of(s.create(), s.confirm("k1", syncHook()), s.decision(1, HookOutcome.APPROVED),
+                    s.paymentIntent("pi_1"), s.expire("session_expired", s.expiresAt()));
+            assertThat(run.status()).isEqualTo(SessionStatus.CANCELED);
+            assertThat(payload(run.journal, CancelRequested.class).getRetry()).isZero();
+            return run;
+        }
+
+        @Test
+        void aCancelThatFailedForGoodIsRecordedOnTheEndedSessionAndKeptInItsState() {
+            CommandScript s = new CommandScript("cs_cancel_failed");
+            FoldRun run = expiredWithIntent(s);
+            int before = run.journal.size();
+
+            run.apply(s.paymentActionFailed(PaymentAction.CANCEL, "pi_1", 0));
+
+            assertThat(payloadTypes(run.journal.subList(before, run.journal.size()))).containsExactly(PaymentActionFailed.class);
+            PaymentActionFailed event = payload(run.journal, PaymentActionFailed.class);
+            assertThat(event.getAction()).isEqualTo(PaymentAction.CANCEL);
+            assertThat(event.getCode()).isEqualTo("api_error");
+            assertThat(run.status()).as("the session stays as it ended").isEqualTo(SessionStatus.CANCELED);
+            assertThat(run.state.getFailedPaymentActions()).singleElement().satisfies(f -> {
+                assertThat(f.getPaymentIntentId()).isEqualTo("pi_1");
+                assertThat(f.getReason()).isEqualTo("session_expired");
+                assertThat(f.getStripeAccount()).isEqualTo("acct_1");
+                assertThat(f.getFailedAt()).isEqualTo(s.lastIssuedAt());
+            });
+            assertThat(run.state.getTimeline()).last().extracting(t -> t.getSummary()).asString().contains("the hold stays");
+
+            // another report of the same failure (a redelivered journal event) adds nothing
+            assertThat(run.apply(s.paymentActionFailed(PaymentAction.CANCEL, "pi_1", 0)).dropped()).isTrue();
+            assertThat(EventChain.verify(run.journal)).isTrue();
+        }
+
+        @Test
+        void aRetryRequestsTheCancelAgainUnderItsOwnRetryNumberOnce() {
+            CommandScript s = new CommandScript("cs_cancel_retry");
+            FoldRun run = expiredWithIntent(s);
+            run.apply(s.paymentActionFailed(PaymentAction.CANCEL, "pi_1", 0));
+            int before = run.journal.size();
+
+            run.apply(s.retryPaymentAction(PaymentAction.CANCEL, "pi_1"));
+
+            List<CheckoutEvent> retried = run.journal.subList(before, run.journal.size());
+            assertThat(payloadTypes(retried)).containsExactly(CancelRequested.class);
+            CancelRequested again = (CancelRequested) retried.get(0).getPayload();
+            assertThat(again.getRetry()).isEqualTo(1);
+            assertThat(again.getReason()).isEqualTo("session_expired");
+            assertThat(again.getStripeAccount()).isEqualTo("acct_1");
+            assertThat(run.state.getFailedPaymentActions()).isEmpty();
+
+            run.apply(s.retryPaymentAction(PaymentAction.CANCEL, "pi_1"));
+            assertThat(payload(run.journal.subList(before + 1, run.journal.size()), CommandRejected.class).getCode())
+                    .isEqualTo("nothing_to_retry");
+
+            // the retry failing too is recorded again, as that retry
+            run.apply(s.paymentActionFailed(PaymentAction.CANCEL, "pi_1", 1));
+            assertThat(run.state.getFailedPaymentActions()).singleElement().extracting(f -> f.getRetry()).isEqualTo(1);
+            // a late report of the first try changes nothing then
+            assertThat(run.apply(s.paymentActionFailed(PaymentAction.CANCEL, "pi_1", 0)).dropped()).isTrue();
+        }
+
+        @Test
+        void aFailedRefundIsRetriedWithItsAmount() {
+            CommandScript s = new CommandScript("cs_refund_retry");
+            FoldRun run = expiredWithIntent(s);
+            run.apply(s.paymentSucceeded("pi_1"));
+            assertThat(payload(run.journal, RefundRequested.class).getRetry()).isZero();
+            run.apply(s.paymentActionFailed(PaymentAction.REFUND, "pi_1", 0));
+            assertThat(run.state.getTimeline()).last().extracting(t -> t.getSummary()).asString()
+                    .contains("the money is not returned");
+
+            run.apply(s.retryPaymentAction(PaymentAction.REFUND, "pi_1"));
+
+            RefundRequested again = (RefundRequested) run.journal.get(run.journal.size() - 1).getPayload();
+            assertThat(again.getRetry()).isEqualTo(1);
+            assertThat(again.getAmountMinor()).isEqualTo(TOTAL_MINOR);
+            assertThat(run.state.getFailedPaymentActions()).isEmpty();
+        }
+
+        @Test
+        void aRetryOfNothingThatFailedIsRejected() {
+            CommandScript s = new CommandScript("cs_retry_nothing");
+            FoldRun run = expiredWithIntent(s);
+
+            run.apply(s.retryPaymentAction(PaymentAction.REFUND, "pi_1"));
+
+            assertThat(payload(run.journal, CommandRejected.class).getCode()).isEqualTo("nothing_to_retry");
+        }
+    }
+
     // ---- the journal itself --------------------------------------------------------------------
 
     @Nested
@@ -1141,17 +1239,36 @@ class CheckoutFoldTest {
         @Test
         void theTimelineKeepsTheNewestFiftyEvents() {
             CommandScript s = new CommandScript("cs_busy");
-            FoldRun run = FoldRun.of(s.create());
-            for (int i = 0; i < 70; i++) {
-                run.apply(s.partnerConfirm());
+            FoldRun run = FoldRun.of(s.create(), s.confirm("k1", syncHook()), s.decision(1, HookOutcome.APPROVED),
+                    s.paymentIntent("pi_busy"));
+            // a shopper whose card is declined again and again: each decline is an event
+            for (int i = 0; i < 66; i++) {
+                run.apply(s.paymentFailure(PaymentStage.CONFIRM, "card_declined", "pi_busy"));
             }
 
             assertThat(run.state.getSeq()).isEqualTo(71);
             assertThat(run.state.getTimeline()).hasSize(50);
             assertThat(run.state.getTimeline().get(0).getSeq()).isEqualTo(22);
             assertThat(run.state.getTimeline().get(49).getSeq()).isEqualTo(71);
-            assertThat(run.state.getTimeline().get(49).getType()).isEqualTo("CommandRejected");
+            assertThat(run.state.getTimeline().get(49).getType()).isEqualTo("PaymentDeclined");
             assertThat(run.state.getRecentCommandIds()).hasSizeLessThanOrEqualTo(64).contains(run.state.getLastCommandId());
+            assertThat(EventChain.verify(run.journal)).isTrue();
+        }
+
+        @Test
+        void refusalsPastTheLimitAreAnsweredFromTheStateWithoutGrowingTheJournal() {
+            CommandScript s = new CommandScript("cs_refused_often");
+            FoldRun run = FoldRun.of(s.create());
+            for (int i = 0; i < 40; i++) {
+                run.apply(s.partnerConfirm());
+            }
+
+            assertThat(run.journal).filteredOn(e -> e.getPayload() instanceof CommandRejected)
+                    .hasSize(CheckoutFold.REJECTIONS_JOURNALED_LIMIT);
+            assertThat(run.state.getRejectionsJournaled()).isEqualTo(CheckoutFold.REJECTIONS_JOURNALED_LIMIT);
+            assertThat(run.state.getLastRejection().getCommandId()).as("the last refusal still answers its waiting request")
+                    .isEqualTo(run.state.getLastCommandId());
+            assertThat(run.state.getLastRejection().getCode()).isEqualTo("not_awaiting_partner");
             assertThat(EventChain.verify(run.journal)).isTrue();
         }
 

@@ -25,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.common.header.Header;
@@ -35,6 +36,7 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,6 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The real checkout topology, exactly-once, on TopologyTestDriver with the topics' own serdes. */
 class CheckoutTopologyTest {
     private static final Duration SCAN = Duration.ofSeconds(1);
+    private static final Duration RETENTION = Duration.ofDays(7);
 
     @TempDir
     Path stateDir;
@@ -52,7 +55,8 @@ class CheckoutTopologyTest {
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private TopologyTestDriver driver;
     private TestInputTopic<String, CheckoutCommand> commandsIn;
-    private TestOutputTopic<String, CheckoutCommand> commandsOut;
+    /** What the expiry timer appends to the command log (outside the topology, through its own producer). */
+    private final List<CheckoutCommand> expiries = new ArrayList<>();
     private TestOutputTopic<String, CheckoutEvent> events;
     private TestOutputTopic<String, SessionState> states;
     private TestOutputTopic<String, OrderEvent> orders;
@@ -60,7 +64,9 @@ class CheckoutTopologyTest {
 
     @BeforeEach
     void startDriver() {
-        Topology topology = CheckoutTopology.addTo(new Topology(), topics, SCAN, new FoldMetrics(meters));
+        Topology topology = CheckoutTopology.addTo(new Topology(), topics,
+                new CheckoutFoldProcessor.Timers(SCAN, Duration.ofSeconds(30), RETENTION), expiries::add, new FoldMetrics(meters),
+                new FoldProgress());
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "checkout-fold-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -70,7 +76,6 @@ class CheckoutTopologyTest {
 
         var commands = topics.checkoutCommands();
         commandsIn = driver.createInputTopic(commands.name(), new StringSerializer(), commands.valueSerde().serializer());
-        commandsOut = driver.createOutputTopic(commands.name(), new StringDeserializer(), commands.valueSerde().deserializer());
         events = driver.createOutputTopic(topics.checkoutEvents().name(), new StringDeserializer(),
                 topics.checkoutEvents().valueSerde().deserializer());
         states = driver.createOutputTopic(topics.sessionState().name(), new StringDeserializer(),
@@ -177,7 +182,9 @@ class CheckoutTopologyTest {
         send(CommandScript.again(refused));
 
         assertThat(events.isEmpty()).isTrue();
-        assertThat(states.isEmpty()).isTrue();
+        // a repeated create changes nothing, but its request waits on the state topic: it gets the session as it is
+        SessionState current = driver.<String, SessionState>getKeyValueStore(CheckoutFoldProcessor.SESSIONS_STORE).get(s.sessionId);
+        assertThat(states.readValuesToList()).containsExactly(current);
         assertThat(orders.isEmpty()).isTrue();
         assertThat(deadLetters.isEmpty()).isTrue();
         assertThat(counter("duplicate", "RequestConfirm")).isEqualTo(1.0);
@@ -227,13 +234,11 @@ class CheckoutTopologyTest {
         drainOutputs();
 
         driver.advanceWallClockTime(Duration.ofSeconds(3));
-        assertThat(commandsOut.isEmpty()).as("nothing is due yet").isTrue();
+        assertThat(expiries).as("nothing is due yet").isEmpty();
 
         driver.advanceWallClockTime(Duration.ofSeconds(3));
-        TestRecord<String, CheckoutCommand> appended = commandsOut.readRecord();
-        assertThat(commandsOut.isEmpty()).as("one command per due time").isTrue();
-        assertThat(appended.key()).isEqualTo(s.sessionId);
-        CheckoutCommand expire = appended.value();
+        assertThat(expiries).as("one command per due time").hasSize(1);
+        CheckoutCommand expire = expiries.get(0);
         assertThat(expire.getSessionId()).isEqualTo(s.sessionId);
         assertThat(expire.getActor()).isEqualTo("expiry");
         assertThat(expire.getIssuedAt()).isAfterOrEqualTo(expiresAt);
@@ -241,8 +246,9 @@ class CheckoutTopologyTest {
             assertThat(p.getReason()).isEqualTo("session_expired");
             assertThat(p.getDueAt()).isEqualTo(expiresAt);
         });
+        assertThat(events.isEmpty()).as("the timer only appends a command; the fold acts when it reads it").isTrue();
 
-        // TopologyTestDriver feeds what is written to a source topic back in, as the broker would
+        send(expire);
         List<CheckoutEvent> journal = events.readValuesToList();
         assertThat(journal).extracting(e -> e.getPayload().getClass().getSimpleName())
                 .containsExactly("SessionCanceled", "CancelRequested");
@@ -254,12 +260,89 @@ class CheckoutTopologyTest {
             assertThat(order.getPaymentIntentId()).isEqualTo("pi_1");
         });
 
-        commandsIn.pipeInput(appended);
+        send(expire);
         assertThat(events.isEmpty()).as("the same expiry delivered twice").isTrue();
         assertThat(orders.isEmpty()).isTrue();
 
+        expiries.clear();
         driver.advanceWallClockTime(Duration.ofMinutes(5));
-        assertThat(commandsOut.isEmpty()).as("a canceled session is not expired again").isTrue();
+        assertThat(expiries).as("a canceled session is not expired again").isEmpty();
+    }
+
+    @Test
+    void anExpiryThatWasNotFoldedIsSentAgainButNotOnEveryScan() {
+        CommandScript s = new CommandScript("cs_topology_resend");
+        send(s.create(CommandScript.CREATE_KEY, CommandScript.CREATE_HASH, T0.plusSeconds(5), 5));
+        drainOutputs();
+
+        driver.advanceWallClockTime(Duration.ofSeconds(6));
+        assertThat(expiries).hasSize(1);
+        driver.advanceWallClockTime(Duration.ofSeconds(10));
+        assertThat(expiries).as("in flight: not sent again on the next scans").hasSize(1);
+
+        driver.advanceWallClockTime(Duration.ofSeconds(25));
+        assertThat(expiries).as("lost on the way: sent again, under the same command id").hasSize(2);
+        assertThat(expiries.get(1).getCommandId()).isEqualTo(expiries.get(0).getCommandId());
+
+        send(expiries.get(1));
+        assertThat(states.readValuesToList()).last().extracting(SessionState::getStatus).isEqualTo(SessionStatus.CANCELED);
+    }
+
+    @Test
+    void anEndedSessionIsForgottenAfterItsRetentionWhileTheJournalKeepsIt() {
+        CommandScript s = new CommandScript("cs_topology_forget");
+        send(s.create());
+        send(s.confirm("k1", syncHook()));
+        send(s.decision(1, HookOutcome.REJECTED));
+        drainOutputs();
+        KeyValueStore<String, SessionState> store = driver.getKeyValueStore(CheckoutFoldProcessor.SESSIONS_STORE);
+        assertThat(store.get(s.sessionId).getStatus()).isEqualTo(SessionStatus.FAILED);
+
+        driver.advanceWallClockTime(RETENTION.minusMinutes(1));
+        assertThat(expiries).as("still within its retention").isEmpty();
+        driver.advanceWallClockTime(Duration.ofMinutes(2));
+        assertThat(expiries).singleElement().satisfies(c -> assertThat(((ExpireSession) c.getPayload()).getReason())
+                .isEqualTo(CheckoutFold.FORGET));
+
+        send(expiries.get(0));
+        assertThat(store.get(s.sessionId)).isNull();
+        List<TestRecord<String, SessionState>> written = states.readRecordsToList();
+        assertThat(written).singleElement().satisfies(r -> {
+            assertThat(r.key()).isEqualTo(s.sessionId);
+            assertThat(r.value()).as("a tombstone: compaction removes the session from the state topic").isNull();
+        });
+        assertThat(events.isEmpty()).as("forgetting state is not an event of the session").isTrue();
+        assertThat(driver.<String, String>getKeyValueStore(CheckoutFoldProcessor.DUE_STORE).approximateNumEntries()).isZero();
+    }
+
+    @Test
+    void aLiveSessionIsNeverForgotten() {
+        CommandScript s = new CommandScript("cs_topology_live_forget");
+        send(s.create());
+        drainOutputs();
+        CheckoutCommand forget = CheckoutCommand.newBuilder(s.create()).setCommandId("forget_now")
+                .setActor("expiry").setPayload(ExpireSession.newBuilder().setReason(CheckoutFold.FORGET).setDueAt(T0).build()).build();
+
+        send(forget);
+
+        assertThat(driver.<String, SessionState>getKeyValueStore(CheckoutFoldProcessor.SESSIONS_STORE).get(s.sessionId)).isNotNull();
+        assertThat(states.isEmpty()).isTrue();
+    }
+
+    @Test
+    void theDueIndexIsWrittenOnlyWhenASessionsDueTimesChange() {
+        CommandScript s = new CommandScript("cs_topology_due_writes");
+        send(s.create());
+        send(s.confirm("k1", syncHook()));
+        send(s.decision(1, HookOutcome.APPROVED));
+        send(s.paymentIntent("pi_1"));
+
+        KeyValueStore<String, String> due = driver.getKeyValueStore(CheckoutFoldProcessor.DUE_STORE);
+        List<String> keys = new ArrayList<>();
+        try (var all = due.all()) {
+            all.forEachRemaining(kv -> keys.add(kv.key));
+        }
+        assertThat(keys).singleElement().satisfies(k -> assertThat(k).endsWith("|" + s.sessionId));
     }
 
     @Test
@@ -272,16 +355,16 @@ class CheckoutTopologyTest {
 
         driver.advanceWallClockTime(Duration.ofMinutes(31));
 
-        TestRecord<String, CheckoutCommand> appended = commandsOut.readRecord();
-        assertThat(appended.value().getPayload()).isInstanceOfSatisfying(ExpireSession.class,
-                p -> assertThat(p.getReason()).isEqualTo("partner_timeout"));
+        assertThat(expiries).singleElement().satisfies(c -> assertThat(c.getPayload()).isInstanceOfSatisfying(ExpireSession.class,
+                p -> assertThat(p.getReason()).isEqualTo("partner_timeout")));
+        send(expiries.get(0));
         assertThat(events.readValuesToList()).extracting(CheckoutEvent::getPayload).singleElement()
                 .isInstanceOfSatisfying(SessionCanceled.class, c -> assertThat(c.getReason()).isEqualTo("partner_timeout"));
         assertThat(orders.readValue().getType()).isEqualTo("order.canceled");
     }
 
     @Test
-    void theExpiryTimerLeavesFinishedSessionsAlone() {
+    void theExpiryTimerLeavesFinishedSessionsAloneUntilTheirRetention() {
         CommandScript s = new CommandScript("cs_topology_done");
         send(s.create(CommandScript.CREATE_KEY, CommandScript.CREATE_HASH, T0.plusSeconds(5), 5));
         send(s.confirm("k1", syncHook()));
@@ -289,7 +372,7 @@ class CheckoutTopologyTest {
 
         driver.advanceWallClockTime(Duration.ofMinutes(2));
 
-        assertThat(commandsOut.isEmpty()).isTrue();
+        assertThat(expiries).isEmpty();
     }
 
     // ---- plumbing ------------------------------------------------------------------------------
@@ -302,7 +385,7 @@ class CheckoutTopologyTest {
         events.readRecordsToList();
         states.readRecordsToList();
         orders.readRecordsToList();
-        commandsOut.readRecordsToList();
+        expiries.clear();
     }
 
     private double counter(String result, String type) {

@@ -14,12 +14,15 @@ import io.tollgate.schema.HookSnapshot;
 import io.tollgate.schema.LineItem;
 import io.tollgate.schema.PartnerCancel;
 import io.tollgate.schema.PartnerConfirm;
+import io.tollgate.schema.PaymentAction;
+import io.tollgate.schema.PaymentActionFailedReported;
 import io.tollgate.schema.PaymentAuthorizedReported;
 import io.tollgate.schema.PaymentCanceledReported;
 import io.tollgate.schema.PaymentFailureReported;
 import io.tollgate.schema.PaymentIntentReported;
 import io.tollgate.schema.PaymentStage;
 import io.tollgate.schema.PaymentSucceededReported;
+import io.tollgate.schema.RetryPaymentAction;
 import io.tollgate.schema.RequestConfirm;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -137,6 +140,17 @@ final class CommandScript {
 
     CheckoutCommand expire(String reason, Instant dueAt) {
         return command("expiry", ExpireSession.newBuilder().setReason(reason).setDueAt(dueAt).build());
+    }
+
+    CheckoutCommand paymentActionFailed(PaymentAction action, String paymentIntentId, int retry) {
+        return command("payment-worker", PaymentActionFailedReported.newBuilder().setAction(action)
+                .setPaymentIntentId(paymentIntentId).setStripeAccount("acct_1").setAmountMinor(action == PaymentAction.REFUND
+                        ? TOTAL_MINOR : 0).setReason("session_expired").setRetry(retry).setCode("api_error")
+                .setMessage("Stripe said api_error").build());
+    }
+
+    CheckoutCommand retryPaymentAction(PaymentAction action, String paymentIntentId) {
+        return command("operator", RetryPaymentAction.newBuilder().setAction(action).setPaymentIntentId(paymentIntentId).build());
     }
 
     /** The same command delivered again (same command id), as an at-least-once writer would. */

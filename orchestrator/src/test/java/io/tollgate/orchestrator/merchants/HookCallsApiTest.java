@@ -68,7 +68,7 @@ class HookCallsApiTest {
         String prefix = SharedKafka.uniqueName("hook-calls-api");
         TollgateConfig config = TollgateConfig.builder().devMode(true).bootstrapServers(SharedKafka.bootstrapServers())
                 .addDevPartnerKey("acme", ACME_KEY).addDevPartnerKey("globex", GLOBEX_KEY)
-                .port(0).partitions(2).applicationIdPrefix(prefix).commitIntervalMs(10).build();
+                .port(0).managementPort(0).partitions(2).applicationIdPrefix(prefix).commitIntervalMs(10).build();
         topics = new Topics(new InMemorySchemaRegistry(), 2, prefix + ".");
         try (var admin = SharedKafka.admin()) {
             TopicProvisioner.ensure(admin, topics.specs());
@@ -120,6 +120,22 @@ class HookCallsApiTest {
         assertThat(asked.hook().getUrl()).isEqualTo(HOOK_URL);
         assertThat(asked.secrets()).containsExactly(secret);
         assertThat(asked.cart()).as("no body: the tester sends its sample").isNull();
+    }
+
+    /** The query is stored sealed and shown redacted; the call itself goes to the URL the merchant gave. */
+    @Test
+    void aTestCallGoesToTheUrlWithItsQueryInClear() {
+        String m = merchant();
+        assertThat(acme.put(merchantPath(m), null, "{\"display_name\":\"Studio\"}").status()).isEqualTo(200);
+        Reply put = acme.put(merchantPath(m) + "/pre-confirmation", "hook-q-" + m,
+                "{\"url\":\"" + HOOK_URL + "?token=tk_live_0123&region=eu\",\"fail_mode\":\"closed\"}");
+        assertThat(put.text("/url")).isEqualTo(HOOK_URL + "?token=redacted&region=redacted");
+        tester.decision = HookDecision.newBuilder().setOutcome(HookOutcome.APPROVED).setHttpStatus(200).setDurationMs(5).build();
+        tester.problems = List.of();
+
+        assertThat(acme.post(test(m), null, null).status()).isEqualTo(200);
+
+        assertThat(tester.askedFor(m).get(0).hook().getUrl()).isEqualTo(HOOK_URL + "?token=tk_live_0123&region=eu");
     }
 
     @Test

@@ -8,6 +8,7 @@ import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
 import io.tollgate.common.config.TollgateConfig;
 import io.tollgate.common.crypto.SecretBox;
+import io.tollgate.common.http.ChunkedUpload;
 import io.tollgate.common.kafka.SharedKafka;
 import io.tollgate.common.net.OutboundUrlRules;
 import io.tollgate.orchestrator.merchants.PartnerClient.Reply;
@@ -161,7 +162,9 @@ class MerchantApiTest {
         assertThat(changed.json().get("timeout_ms").asInt()).isEqualTo(10000);
         assertThat(changed.json().get("mode").asText()).isEqualTo("deferred");
         assertThat(changed.json().get("partner_wait_minutes").asInt()).isEqualTo(30);
-        assertThat(secretOf(changed)).as("changing settings keeps the secret that signs").isEqualTo(secret);
+        assertThat(changed.json().has("secret")).as("an update does not show the live secret again").isFalse();
+        assertThat(app.directory().signingSecrets("acme", m, 3, Duration.ofSeconds(5)))
+                .as("changing settings keeps the secret that signs").containsExactly(secret);
         assertThat(app.directory().hook("acme", m).orElseThrow().getUrl()).isEqualTo("https://hooks.example.com/v2");
 
         Reply deleted = acme.delete(hook("acme", m), null);
@@ -198,6 +201,21 @@ class MerchantApiTest {
         assertThat(again.json()).isEqualTo(first.json());
         assertThat(secretOf(again)).isEqualTo(secretOf(first));
         assertThat(app.directory().find("acme", m).orElseThrow().getVersion()).as("nothing changed twice").isEqualTo(2);
+    }
+
+    @Test
+    void aRepeatedPutShowsTheSecretOnlyWhenItReplaysTheRequestThatCreatedIt() {
+        String m = newMerchant(acme, "acme");
+        String createKey = key();
+        String secret = secretOf(acme.put(hook("acme", m), createKey, hookBody(HOOK_URL)));
+
+        Reply sameBodyNewKey = acme.put(hook("acme", m), key(), hookBody(HOOK_URL));
+        Reply replay = acme.put(hook("acme", m), createKey, hookBody(HOOK_URL));
+
+        assertThat(sameBodyNewKey.status()).as(sameBodyNewKey.toString()).isEqualTo(200);
+        assertThat(sameBodyNewKey.json().has("secret")).isFalse();
+        assertThat(sameBodyNewKey.body()).doesNotContain(secret.substring("whsec_".length()));
+        assertThat(secretOf(replay)).as("the first answer, as it was").isEqualTo(secret);
     }
 
     @Test
@@ -276,6 +294,19 @@ class MerchantApiTest {
         assertThat(read.json().has("secret")).isFalse();
         assertThat(read.body()).doesNotContain(first).doesNotContain(second);
         assertThat(read.json().get("version").asLong()).isEqualTo(version);
+    }
+
+    /** The fold refused it too, but only after a command with a fresh sealed secret had been written. */
+    @Test
+    void rotatingTheSecretOfAMerchantWithoutAHookWritesNothing() {
+        String m = newMerchant(acme, "acme");
+        long offsetBefore = TopicBytes.values(topics.commands().name()).size();
+
+        Reply rotated = acme.post(rotate("acme", m), key(), null);
+
+        assertThat(rotated.status()).as(rotated.toString()).isEqualTo(404);
+        assertThat(rotated.text("/error/meta/reason")).isEqualTo("hook_not_found");
+        assertThat(TopicBytes.values(topics.commands().name())).as("no command was written").hasSize((int) offsetBefore);
     }
 
     @Test
@@ -435,7 +466,35 @@ class MerchantApiTest {
         Reply badAccount = acme.put(merchant("acme", m), null, "{\"display_name\":\"x\",\"stripe_account\":\"cus_1\"}");
         assertThat(badAccount.text("/error/meta/field")).isEqualTo("stripe_account");
 
+        Reply bidiName = acme.put(merchant("acme", m), null, "{\"display_name\":\"Shop\\u202e\"}");
+        assertThat(bidiName.status()).isEqualTo(400);
+        assertThat(bidiName.text("/error/meta/field")).isEqualTo("display_name");
+
+        Reply duplicateKey = acme.put(hook("acme", m), key(), "{\"url\":\"" + HOOK_URL + "\",\"url\":\"https://evil.example.com/\"}");
+        assertThat(duplicateKey.status()).isEqualTo(400);
+        assertThat(duplicateKey.body()).contains("Duplicate field 'url'");
+
         assertThat(app.directory().find("acme", m).orElseThrow().getVersion()).as("nothing was written").isEqualTo(1);
+    }
+
+    /** Javalin checks only Content-Length: a chunked body used to be buffered whole before its size was looked at. */
+    @Test
+    void aChunkedBodyIsCutOffAtTheLimitWhileItStreams() throws Exception {
+        String m = newMerchant(acme, "acme");
+        Map<String, String> headers = Map.of("Authorization", "Bearer " + ACME_KEY, "Content-Type", "application/json",
+                "Idempotency-Key", key());
+
+        for (String[] route : List.of(new String[] {"PUT", merchant("acme", m)}, new String[] {"PUT", hook("acme", m)},
+                new String[] {"POST", rotate("acme", m)})) {
+            ChunkedUpload.Answer answer = ChunkedUpload.send(app.port(), route[0], route[1], headers, 1L << 20);
+            assertThat(answer.status()).as(route[1] + " " + answer.body()).isEqualTo(413);
+            assertThat(answer.body()).contains("\"code\":\"payload_too_large\"");
+            assertThat(answer.beforeBodyEnded()).as("answered while the body was still streaming").isTrue();
+        }
+        ChunkedUpload.Answer noKey = ChunkedUpload.send(app.port(), "PUT", merchant("acme", m),
+                Map.of("Content-Type", "application/json"), 1L << 20);
+        assertThat(noKey.status()).isEqualTo(401);
+        assertThat(noKey.beforeBodyEnded()).as("refused without reading the body").isTrue();
     }
 
     // ---- secrets at rest ------------------------------------------------------------------------
@@ -474,6 +533,31 @@ class MerchantApiTest {
             assertThat(read.body()).doesNotContain(base64Part);
             assertThat(stored).noneMatch(bytes -> TopicBytes.contains(bytes, clear) || TopicBytes.contains(bytes, raw));
         }
+    }
+
+    /** A query string often holds the merchant's token: sealed like a secret, shown redacted, called in clear. */
+    @Test
+    void aHookUrlsQueryIsSealedInTopicsAndShownRedacted() {
+        String m = newMerchant(acme, "acme");
+        String token = "tk_" + UUID.randomUUID().toString().replace("-", "");
+        String url = "https://hooks.example.com/check?token=" + token + "&v=2";
+
+        Reply put = acme.put(hook("acme", m), key(), hookBody(url));
+        Reply read = acme.get(hook("acme", m));
+
+        assertThat(put.status()).as(put.toString()).isEqualTo(200);
+        assertThat(put.text("/url")).isEqualTo("https://hooks.example.com/check?token=redacted&v=redacted");
+        assertThat(read.text("/url")).isEqualTo("https://hooks.example.com/check?token=redacted&v=redacted");
+        assertThat(put.body() + read.body()).doesNotContain(token);
+        io.tollgate.schema.HookSnapshot stored = app.directory().hook("acme", m).orElseThrow();
+        assertThat(stored.getUrl()).doesNotContain(token);
+        assertThat(app.directory().callable(stored, "acme", m).getUrl()).isEqualTo(url);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> app.directory().callable(stored, "globex", m))
+                .as("sealed for this merchant only").isInstanceOf(io.tollgate.common.merchants.HookSecretsUnavailableException.class);
+        List<byte[]> topicsBytes = new ArrayList<>(TopicBytes.values(topics.commands().name()));
+        topicsBytes.addAll(TopicBytes.values(topics.merchants().name()));
+        topicsBytes.addAll(TopicBytes.values(app.changelogTopic()));
+        assertThat(topicsBytes).noneMatch(bytes -> TopicBytes.contains(bytes, token.getBytes(StandardCharsets.UTF_8)));
     }
 
     // ---- helpers --------------------------------------------------------------------------------

@@ -78,8 +78,10 @@ class MerchantConfigFoldTest {
         assertThat(second.getHook().getSnapshot().getVersion()).isEqualTo(3);
         assertThat(second.getHook().getSnapshot().getUrl()).isEqualTo("https://b.example/h");
         assertThat(secretNames(second)).as("an existing hook keeps its secret").containsExactly("s1");
-        assertThat(name(MerchantConfigFold.recorded(second, "k2").orElseThrow().getSecret()))
-                .as("the answer recorded for the update shows the secret that signs").isEqualTo("s1");
+        assertThat(name(MerchantConfigFold.recorded(first, "k1").orElseThrow().getSecret()))
+                .as("the answer recorded for the creation shows the new secret").isEqualTo("s1");
+        assertThat(MerchantConfigFold.recorded(second, "k2").orElseThrow().getSecret())
+                .as("the answer recorded for an update shows no secret").isNull();
     }
 
     @Test

@@ -112,14 +112,17 @@ final class MerchantTestApp implements AutoCloseable {
                         Clock.systemUTC()),
                 new PartnerAuth(partnerKeyHashes), new JsonBodies(new ObjectMapper()), secretBox, directory,
                 topics.commands(), kafka);
-        HttpApi api = new HttpApi(new ObjectMapper(), metrics, () -> streams.state() == KafkaStreams.State.RUNNING, List.of(),
-                List.of(merchantApi));
+        HttpApi api = new HttpApi(new ObjectMapper(), () -> true, List.of(), List.of(merchantApi));
         int port = api.start(0);
         return new MerchantTestApp(applicationId, stateDir, streams, view, directory, merchantApi, api, port);
     }
 
     URI uri(String path) {
         return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    int port() {
+        return port;
     }
 
     MerchantDirectory directory() {

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.stripe.Stripe;
 import io.javalin.Javalin;
+import io.tollgate.common.http.BoundedBody;
+import io.tollgate.common.http.JsonErrorPages;
+import io.tollgate.common.http.RequestBodies;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.net.URI;
@@ -43,6 +46,7 @@ public final class StripeStandIn implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(StripeStandIn.class);
     private static final String ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    private static final int FORM_LIMIT = 64 * 1024;
 
     private final Clock clock;
     private final String host;
@@ -65,6 +69,8 @@ public final class StripeStandIn implements AutoCloseable {
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.startupWatcherEnabled = false;
+            // what Jetty refuses itself answers JSON, as Stripe does, not an HTML page
+            JsonErrorPages.install(config);
         });
         app.post("/v1/payment_intents", ctx -> serve(ctx, "create", this::create));
         app.get("/v1/payment_intents/{id}", ctx -> serve(ctx, "retrieve", this::retrieve));
@@ -249,7 +255,7 @@ public final class StripeStandIn implements AutoCloseable {
         String path = ctx.path();
         String account = ctx.header("Stripe-Account");
         String key = ctx.header("Idempotency-Key");
-        FormParams params = FormParams.parse("GET".equals(method) ? ctx.queryString() : ctx.body());
+        FormParams params = FormParams.parse("GET".equals(method) ? ctx.queryString() : formBody(ctx));
         String requestId = "req_" + newId(14);
 
         Fault fault;
@@ -397,7 +403,7 @@ public final class StripeStandIn implements AutoCloseable {
         StandInPaymentIntent pi = StandInPaymentIntent.create(id, id + "_secret_" + newId(25), call.account(),
                 call.params(), clock.instant().getEpochSecond());
         intents.put(id, pi);
-        log.info("stripe_stand_in payment_intent created payment_intent_id={} account={} session_id={}", id,
+        log.debug("stripe_stand_in payment_intent created payment_intent_id={} account={} session_id={}", id,
                 call.account(), pi.metadata().get("session_id"));
         if ("true".equals(call.params().get("confirm"))) {
             return confirmNow(pi, call.params().get("payment_method"), call);
@@ -544,6 +550,15 @@ public final class StripeStandIn implements AutoCloseable {
             return json.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot render stand-in JSON", e);
+        }
+    }
+
+    /** Stripe's own limit on a request is far below this; a larger body is refused while it streams. */
+    private static String formBody(Context ctx) {
+        try {
+            return new String(RequestBodies.read(ctx, FORM_LIMIT), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (BoundedBody.TooLargeException e) {
+            throw new io.javalin.http.HttpResponseException(413, "the body is larger than " + FORM_LIMIT + " bytes");
         }
     }
 }

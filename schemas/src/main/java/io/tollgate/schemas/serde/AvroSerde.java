@@ -37,14 +37,20 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     private final Class<T> type;
     private final Schema schema;
     private final SpecificData model;
-    private AvroSerdeConfig config;
-    private boolean isKey;
+    private volatile AvroSerdeConfig config;
+    private volatile boolean isKey;
+    // One of each for the serde's life: Kafka Streams asks a store's serde for its serializer on every
+    // read and write, and a fresh one would look its schema up in the registry each time.
+    private final Writer writer;
+    private final Reader reader;
 
     public AvroSerde(Class<T> type) {
         AvroClassTrust.trustContracts();
         this.type = type;
         this.model = modelFor(type);
         this.schema = model.getSchema(type);
+        this.writer = new Writer();
+        this.reader = new Reader();
     }
 
     /** A ready serde for values, configured with the given client. */
@@ -58,16 +64,18 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     public void configure(Map<String, ?> configs, boolean isKey) {
         this.config = AvroSerdeConfig.from(configs);
         this.isKey = isKey;
+        writer.targetBySubject.clear();
+        reader.readers.clear();
     }
 
     @Override
     public Serializer<T> serializer() {
-        return new Writer();
+        return writer;
     }
 
     @Override
     public Deserializer<T> deserializer() {
-        return new Reader();
+        return reader;
     }
 
     /**
