@@ -233,9 +233,10 @@ final class DeliveryScheduler implements AutoCloseable {
         long startedNanos = System.nanoTime();
         CompletableFuture<DeliveryAttempt> attempt;
         try {
-            attempt = sender.send(endpoint, delivery, endpoints.signingSecrets(endpoint));
+            attempt = sender.send(endpoint, endpoints.callUrl(endpoint), delivery, endpoints.signingSecrets(endpoint));
         } catch (RuntimeException e) {
-            // a secret that does not open (another master key) or a bug: an attempt that failed here, retried later
+            // a secret or query that does not open (another master key), or a bug: an attempt that failed here, tried
+            // again later
             log.error("webhook_attempt_not_made delivery_id={} endpoint_id={} error={}", delivery.getDeliveryId(),
                     delivery.getEndpointId(), e.toString());
             attempt = CompletableFuture.completedFuture(sender.failed(clock.instant(), startedNanos, NOT_SENT));

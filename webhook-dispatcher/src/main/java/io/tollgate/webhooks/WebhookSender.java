@@ -55,12 +55,14 @@ final class WebhookSender implements AutoCloseable {
     }
 
     /**
+     * @param callUrl the endpoint's URL with its query in clear ({@code EndpointDirectory.callUrl})
      * @param secrets the endpoint's secrets that sign now, newest first
      */
-    CompletableFuture<DeliveryAttempt> send(WebhookEndpoint endpoint, WebhookDelivery delivery, List<String> secrets) {
+    CompletableFuture<DeliveryAttempt> send(WebhookEndpoint endpoint, String callUrl, WebhookDelivery delivery,
+            List<String> secrets) {
         Instant at = clock.instant();
         long startedNanos = System.nanoTime();
-        HttpUrl url = HttpUrl.parse(endpoint.getUrl());
+        HttpUrl url = HttpUrl.parse(callUrl);
         if (url == null || !rules.permitsUrl(url)) {
             return CompletableFuture.completedFuture(failed(at, startedNanos, CallFailure.FORBIDDEN_ADDRESS.reason()));
         }

@@ -49,7 +49,7 @@ public final class WebhookTestSender implements WebhookTester, AutoCloseable {
     }
 
     @Override
-    public CompletableFuture<WebhookDelivery> test(WebhookEndpoint endpoint, List<String> signingSecrets) {
+    public CompletableFuture<WebhookDelivery> test(WebhookEndpoint endpoint, String callUrl, List<String> signingSecrets) {
         String testId = "test_" + UUID.randomUUID().toString().replace("-", "");
         Instant now = clock.instant();
         WebhookDelivery delivery = WebhookDelivery.newBuilder()
@@ -59,7 +59,7 @@ public final class WebhookTestSender implements WebhookTester, AutoCloseable {
                 .setEvent(sampleOrder(endpoint, testId, now)).setCreatedAt(now)
                 .setStatus(DeliveryStatus.PENDING).setAttempts(0).setNextAttemptAt(now).setLastAttempt(null)
                 .setFinalReason(null).build();
-        return sender.send(endpoint, delivery, signingSecrets).thenCompose(attempt -> {
+        return sender.send(endpoint, callUrl, delivery, signingSecrets).thenCompose(attempt -> {
             WebhookDelivery made = ended(delivery, attempt);
             // the log is a courtesy here: a test that was sent is answered even if its record is not written
             return deliveryLog.write(made, null).handle((written, error) -> {

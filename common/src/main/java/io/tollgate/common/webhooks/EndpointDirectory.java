@@ -2,7 +2,9 @@ package io.tollgate.common.webhooks;
 
 import io.tollgate.common.crypto.SecretBox;
 import io.tollgate.common.crypto.SecretRing;
+import io.tollgate.common.crypto.SealedFor;
 import io.tollgate.common.kafka.CompactedTopicView;
+import io.tollgate.common.merchants.HookUrlQuery;
 import io.tollgate.schema.Encrypted;
 import io.tollgate.schema.WebhookEndpoint;
 import java.time.Clock;
@@ -71,6 +73,19 @@ public final class EndpointDirectory {
     public List<String> signingSecrets(WebhookEndpoint endpoint) {
         return SecretRing.signing(endpoint.getSecrets(), clock.instant(),
                 sealed -> secretBox.open(sealed, secretPurpose(endpoint.getAgencyId(), endpoint.getEndpointId())));
+    }
+
+    /**
+     * The URL to call: the shown URL with its query (sealed, as it may hold the partner's token) opened again.
+     *
+     * @throws IllegalArgumentException when the query was sealed under another master key
+     */
+    public String callUrl(WebhookEndpoint endpoint) {
+        if (endpoint.getSealedQuery() == null) {
+            return endpoint.getUrl();
+        }
+        return HookUrlQuery.join(endpoint.getUrl(), secretBox.open(endpoint.getSealedQuery(),
+                SealedFor.webhookQuery(endpoint.getAgencyId(), endpoint.getEndpointId())));
     }
 
     /** Opens a secret sealed for this endpoint (an answer replayed for an Idempotency-Key). */

@@ -15,8 +15,9 @@ public interface WebhookTester {
      * Sends one {@code webhook.test} message, signed as the endpoint's deliveries are, once (no retries), and
      * records it in the endpoint's delivery log.
      *
+     * @param callUrl the endpoint's URL with its query in clear
      * @param signingSecrets the secrets that sign right now, in clear, newest first
      * @return the delivery as recorded; completes (within the send timeout) whatever the endpoint or the network did
      */
-    CompletableFuture<WebhookDelivery> test(WebhookEndpoint endpoint, List<String> signingSecrets);
+    CompletableFuture<WebhookDelivery> test(WebhookEndpoint endpoint, String callUrl, List<String> signingSecrets);
 }

@@ -1,6 +1,7 @@
 package io.tollgate.orchestrator.webhooks;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tollgate.common.merchants.HookUrlQuery;
 import io.tollgate.common.net.OutboundUrlRules;
 import io.tollgate.common.webhooks.OrderEventTypes;
 import io.tollgate.orchestrator.api.ApiError;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -126,14 +128,27 @@ record EndpointRequest(String url, String description, boolean clearDescription,
         return new ArrayList<>(values.stream().distinct().sorted().toList());
     }
 
-    CreateEndpoint toCreate(Encrypted secret) {
-        return CreateEndpoint.newBuilder().setUrl(url).setDescription(description).setTriggers(triggers)
-                .setConditions(conditions).setEnabled(enabled).setSigning(signing).setSecret(secret).build();
+    /**
+     * @param query seals the URL's query (where a partner keeps its token); the command carries the URL with the
+     *     query's values redacted
+     */
+    CreateEndpoint toCreate(Encrypted secret, Function<String, Encrypted> query) {
+        HookUrlQuery.Split split = HookUrlQuery.split(url);
+        return CreateEndpoint.newBuilder().setUrl(split.shownUrl()).setSealedQuery(sealed(split, query))
+                .setDescription(description).setTriggers(triggers).setConditions(conditions).setEnabled(enabled)
+                .setSigning(signing).setSecret(secret).build();
     }
 
-    UpdateEndpoint toUpdate() {
-        return UpdateEndpoint.newBuilder().setUrl(url).setDescription(clearDescription ? "" : description)
+    UpdateEndpoint toUpdate(Function<String, Encrypted> query) {
+        HookUrlQuery.Split split = url == null ? null : HookUrlQuery.split(url);
+        return UpdateEndpoint.newBuilder().setUrl(split == null ? null : split.shownUrl())
+                .setSealedQuery(split == null ? null : sealed(split, query))
+                .setDescription(clearDescription ? "" : description)
                 .setTriggers(triggers).setConditions(conditions).setEnabled(enabled).setSigning(signing).build();
+    }
+
+    private static Encrypted sealed(HookUrlQuery.Split split, Function<String, Encrypted> query) {
+        return split.query() == null ? null : query.apply(split.query());
     }
 
     /** The request as the hash sees it, defaults applied: leaving out a default is the same request. */

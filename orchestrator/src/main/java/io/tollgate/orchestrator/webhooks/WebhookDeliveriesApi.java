@@ -123,10 +123,11 @@ public final class WebhookDeliveriesApi implements HttpApi.Routes, AutoCloseable
             throw new ApiError(503, "unavailable", "this API instance cannot send test messages", Map.of("retryable", false));
         }
         List<String> secrets = signingSecrets(endpoint);
+        String callUrl = callUrl(endpoint);
         gate.enter(target.key());
         CompletableFuture<WebhookDelivery> sent;
         try {
-            sent = tester.test(endpoint, secrets);
+            sent = tester.test(endpoint, callUrl, secrets);
         } catch (RuntimeException e) {
             gate.leave(target.key());
             throw e;
@@ -280,6 +281,15 @@ public final class WebhookDeliveriesApi implements HttpApi.Routes, AutoCloseable
         } catch (IllegalArgumentException e) {
             // the message names key ids, never the secret
             throw new ApiError(409, "endpoint_secret_unavailable", "the endpoint has no secret this instance can sign with: "
+                    + e.getMessage());
+        }
+    }
+
+    private String callUrl(WebhookEndpoint endpoint) {
+        try {
+            return directory.callUrl(endpoint);
+        } catch (IllegalArgumentException e) {
+            throw new ApiError(409, "endpoint_secret_unavailable", "the endpoint's URL cannot be opened by this instance: "
                     + e.getMessage());
         }
     }

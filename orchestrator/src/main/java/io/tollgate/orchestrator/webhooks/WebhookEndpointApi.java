@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.tollgate.common.config.TollgateConfig;
+import io.tollgate.common.crypto.SealedFor;
 import io.tollgate.common.crypto.SecretBox;
 import io.tollgate.common.crypto.Sha256;
 import io.tollgate.common.kafka.KafkaClients;
@@ -15,6 +16,7 @@ import io.tollgate.orchestrator.api.JsonBodies;
 import io.tollgate.orchestrator.api.PartnerAuth;
 import io.tollgate.orchestrator.config.ConfigWriter;
 import io.tollgate.schema.DeleteEndpoint;
+import io.tollgate.schema.Encrypted;
 import io.tollgate.schema.IdempotentAnswer;
 import io.tollgate.schema.RotateEndpointSecret;
 import io.tollgate.schema.WebhookCommand;
@@ -101,7 +103,7 @@ public final class WebhookEndpointApi implements HttpApi.Routes, AutoCloseable {
             return;
         }
         submit(ctx, target, key, hash, 201, request.toCreate(secretBox.seal(fresh,
-                EndpointDirectory.secretPurpose(caller.agency(), endpointId))), answer);
+                EndpointDirectory.secretPurpose(caller.agency(), endpointId)), query -> sealQuery(target, query)), answer);
     }
 
     private void list(Context ctx) {
@@ -128,7 +130,7 @@ public final class WebhookEndpointApi implements HttpApi.Routes, AutoCloseable {
         if (writer.replayed(ctx, current, key, hash, 200, answer)) {
             return;
         }
-        submit(ctx, target, key, hash, 200, request.toUpdate(), answer);
+        submit(ctx, target, key, hash, 200, request.toUpdate(query -> sealQuery(target, query)), answer);
     }
 
     private void delete(Context ctx) {
@@ -179,6 +181,11 @@ public final class WebhookEndpointApi implements HttpApi.Routes, AutoCloseable {
                 .build();
         writer.submit(ctx, new ConfigWriter.Write<>(target.key(), command.getCommandId(), command,
                 payload.getClass().getSimpleName(), key, hash, status, answer, target.describe()));
+    }
+
+    /** A URL's query may hold the partner's token: it is sealed like a secret, and shown redacted. */
+    private Encrypted sealQuery(EndpointTarget target, String query) {
+        return secretBox.seal(query, SealedFor.webhookQuery(target.agency(), target.endpoint()));
     }
 
     private String openSecret(EndpointTarget target, IdempotentAnswer recorded) {

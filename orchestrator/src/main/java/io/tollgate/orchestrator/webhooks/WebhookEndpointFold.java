@@ -117,7 +117,7 @@ public final class WebhookEndpointFold implements ConfigFoldProcessor.Kind<Webho
         Instant at = command.getIssuedAt();
         WebhookEndpoint created = WebhookEndpoint.newBuilder()
                 .setAgencyId(command.getAgencyId()).setEndpointId(command.getEndpointId())
-                .setUrl(p.getUrl()).setDescription(p.getDescription())
+                .setUrl(p.getUrl()).setSealedQuery(p.getSealedQuery()).setDescription(p.getDescription())
                 .setTriggers(new ArrayList<>(p.getTriggers())).setConditions(p.getConditions())
                 .setSigning(p.getSigning()).setEnabled(p.getEnabled()).setEnabledAt(at)
                 .setDisabledAt(p.getEnabled() ? null : at)
@@ -135,6 +135,7 @@ public final class WebhookEndpointFold implements ConfigFoldProcessor.Kind<Webho
         WebhookEndpoint next = copy(current);
         if (p.getUrl() != null) {
             next.setUrl(p.getUrl());
+            next.setSealedQuery(p.getSealedQuery());
         }
         if (p.getDescription() != null) {
             next.setDescription(p.getDescription().isEmpty() ? null : p.getDescription());

@@ -15,6 +15,7 @@ import io.tollgate.common.kafka.Topics;
 import io.tollgate.orchestrator.OrchestratorService;
 import io.tollgate.orchestrator.merchants.PartnerClient;
 import io.tollgate.orchestrator.merchants.PartnerClient.Reply;
+import io.tollgate.orchestrator.merchants.TopicBytes;
 import io.tollgate.schemas.registry.InMemorySchemaRegistry;
 import java.net.URI;
 import java.time.Duration;
@@ -45,6 +46,7 @@ class WebhookEndpointApiTest {
     static final String URL = "https://partner.example.com/tollgate/orders";
 
     private OrchestratorService orchestrator;
+    private Topics topics;
     private PartnerClient acme;
     private PartnerClient globex;
     private PartnerClient anonymous;
@@ -58,7 +60,7 @@ class WebhookEndpointApiTest {
                 .addPartnerKeyHash("acme", TollgateConfig.partnerKeyHash(ACME_KEY))
                 .addPartnerKeyHash("globex", TollgateConfig.partnerKeyHash(GLOBEX_KEY))
                 .port(0).partitions(2).applicationIdPrefix(prefix).commitIntervalMs(10).build();
-        Topics topics = new Topics(new InMemorySchemaRegistry(), 2, prefix + ".");
+        topics = new Topics(new InMemorySchemaRegistry(), 2, prefix + ".");
         try (var admin = SharedKafka.admin()) {
             TopicProvisioner.ensure(admin, topics.specs());
         }
@@ -95,6 +97,25 @@ class WebhookEndpointApiTest {
         assertThat(read.json().has("secret")).isFalse();
         assertThat(read.text("/url")).isEqualTo(URL);
         assertThat(acme.get(ENDPOINTS).json().get("data").findValues("id").stream().map(JsonNode::asText)).contains(id);
+    }
+
+    @Test
+    void aTokenInTheUrlsQueryIsSealedShownRedactedAndInNoTopicInClear() {
+        String token = "tok_" + UUID.randomUUID().toString().replace("-", "");
+        Reply created = acme.post(ENDPOINTS, null, "{\"url\":\"" + URL + "?token=" + token + "&v=2\","
+                + "\"triggers\":[\"order.paid\"]}");
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        String id = created.text("/id");
+        Reply patched = acme.patch(ENDPOINTS + "/" + id, null, "{\"url\":\"" + URL + "?token=" + token + "-next\"}");
+
+        assertThat(created.text("/url")).isEqualTo(URL + "?token=redacted&v=redacted");
+        assertThat(patched.text("/url")).isEqualTo(URL + "?token=redacted");
+        assertThat(acme.get(ENDPOINTS + "/" + id).text("/url")).isEqualTo(URL + "?token=redacted");
+        byte[] clear = token.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                TopicBytes.values(topics.webhookEndpoints().name())).isNotEmpty().noneMatch(b -> TopicBytes.contains(b, clear)));
+        assertThat(TopicBytes.values(topics.webhookCommands().name())).isNotEmpty()
+                .noneMatch(bytes -> TopicBytes.contains(bytes, clear));
     }
 
     @Test
