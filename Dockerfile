@@ -1,4 +1,4 @@
-# One image for the three services; docker-compose.yml picks the service by command.
+# One image for the four services; docker-compose.yml picks the service by command.
 FROM eclipse-temurin:17-jdk AS build
 WORKDIR /src
 COPY .mvn .mvn
@@ -8,6 +8,7 @@ COPY common/pom.xml common/
 COPY orchestrator/pom.xml orchestrator/
 COPY hook-caller/pom.xml hook-caller/
 COPY payment-worker/pom.xml payment-worker/
+COPY webhook-dispatcher/pom.xml webhook-dispatcher/
 COPY launcher/pom.xml launcher/
 # Dependencies in their own layer, so a source change does not download them again.
 RUN ./mvnw -B -q dependency:go-offline -DexcludeGroupIds=io.tollgate || true

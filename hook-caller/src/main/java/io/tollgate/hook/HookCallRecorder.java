@@ -2,6 +2,7 @@ package io.tollgate.hook;
 
 import io.tollgate.common.kafka.Topic;
 import io.tollgate.common.merchants.MerchantDirectory;
+import io.tollgate.common.net.OutboundHttp;
 import io.tollgate.schema.HookCall;
 import io.tollgate.schema.HookDecision;
 import io.tollgate.schema.HookSnapshot;
@@ -13,7 +14,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import okhttp3.HttpUrl;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -71,7 +71,7 @@ public final class HookCallRecorder implements AutoCloseable {
         .setTest(request.isTest())
         // duration_ms is measured from the start of the call, or is ~0 for a refusal
         .setCalledAt(clock.instant().minusMillis(decision.getDurationMs()))
-        .setUrl(withoutCredentials(hook.getUrl()))
+        .setUrl(OutboundHttp.redacted(hook.getUrl()))
         .setHookVersion(hook.getVersion())
         .setDecision(decision)
         .setProblems(HookCallProblems.of(decision, hook))
@@ -79,15 +79,6 @@ public final class HookCallRecorder implements AutoCloseable {
     // a full queue or a closing recorder drops the record (the rejection handler says so) rather than throw
     appender.execute(() -> append(call));
     return call;
-  }
-
-  /** The hook URL as shown to merchants and kept in the topic: no userinfo, query or fragment (tokens live there). */
-  static String withoutCredentials(String url) {
-    HttpUrl parsed = HttpUrl.parse(url);
-    if (parsed == null) {
-      return "(not an http or https URL)";
-    }
-    return parsed.newBuilder().username("").password("").query(null).fragment(null).build().toString();
   }
 
   private void append(HookCall call) {

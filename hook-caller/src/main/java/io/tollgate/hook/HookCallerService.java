@@ -72,10 +72,7 @@ public final class HookCallerService implements AutoCloseable {
         CompactedTopicView<MerchantConfig> merchants = new CompactedTopicView<>(topics.merchants(),
                 kafka.consumer("hook-caller-merchants-" + instance, null));
         resources.add(merchants);
-        merchants.start();
-        if (!merchants.awaitCaughtUp(Duration.ofSeconds(60))) {
-            throw new IllegalStateException("merchant view did not catch up in 60 s");
-        }
+        merchants.startCaughtUp(Duration.ofSeconds(60));
         metrics = new HookMetrics(meterRegistry);
         client = new HookClient(HookClientSettings.defaults().withDevMode(settings.devMode()),
                 new HookGuards(settings.guards(), metrics), metrics, clock);

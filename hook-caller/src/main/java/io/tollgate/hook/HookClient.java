@@ -1,11 +1,14 @@
 package io.tollgate.hook;
 
+import io.tollgate.common.net.OutboundAddressRules;
+import io.tollgate.common.net.OutboundHttp;
+import io.tollgate.common.signing.SignatureHeaders;
+import io.tollgate.common.signing.WebhookSigner;
 import io.tollgate.schema.HookDecision;
 import io.tollgate.schema.HookMode;
 import io.tollgate.schema.HookOutcome;
 import io.tollgate.schema.HookSnapshot;
 import java.io.IOException;
-import java.net.Proxy;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -15,8 +18,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
 import okhttp3.Callback;
-import okhttp3.ConnectionPool;
-import okhttp3.Dispatcher;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -45,7 +46,7 @@ public final class HookClient implements AutoCloseable {
   private static final byte[] NO_BODY = new byte[0];
 
   private final OkHttpClient http;
-  private final HookAddressRules rules;
+  private final OutboundAddressRules rules;
   private final WebhookSigner signer = new WebhookSigner();
   private final HookGuards guards;
   private final HookMetrics metrics;
@@ -53,28 +54,14 @@ public final class HookClient implements AutoCloseable {
   private final int maxAnswerBytes;
 
   public HookClient(HookClientSettings settings, HookGuards guards, HookMetrics metrics, Clock clock) {
-    this.rules = HookAddressRules.forMode(settings.devMode());
+    this.rules = OutboundAddressRules.forMode(settings.devMode());
     this.guards = Objects.requireNonNull(guards, "guards");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.maxAnswerBytes = settings.maxAnswerBytes();
     // OkHttp's default of 5 calls per host would queue a busy merchant's calls behind each other; the bulkhead
     // is the per-merchant limit.
-    Dispatcher dispatcher = new Dispatcher();
-    dispatcher.setMaxRequests(settings.maxConcurrentCalls());
-    dispatcher.setMaxRequestsPerHost(settings.maxConcurrentCalls());
-    this.http = new OkHttpClient.Builder()
-        .dispatcher(dispatcher)
-        .connectionPool(new ConnectionPool(64, 5, TimeUnit.MINUTES))
-        .dns(new HookDns(settings.resolver(), rules))
-        // A proxy would make the DNS check see the proxy's address instead of the hook's.
-        .proxy(Proxy.NO_PROXY)
-        .followRedirects(false)
-        .followSslRedirects(false)
-        // One attempt is one POST: OkHttp would otherwise repeat it on its own after a 408, a 503 with
-        // Retry-After: 0 or a dropped connection. New attempts are the orchestrator's decision.
-        .retryOnConnectionFailure(false)
-        .build();
+    this.http = OutboundHttp.client(rules, settings.resolver(), settings.maxConcurrentCalls()).build();
   }
 
   /**
@@ -116,8 +103,7 @@ public final class HookClient implements AutoCloseable {
   /** Lets calls in flight finish (they are bounded by their deadlines), then releases threads and connections. */
   @Override
   public void close() {
-    http.dispatcher().executorService().shutdown();
-    http.connectionPool().evictAll();
+    OutboundHttp.close(http);
   }
 
   private static Request post(HttpUrl url, HookRequest request, SignatureHeaders signature) {

@@ -8,7 +8,7 @@ import okhttp3.Dns;
  * @param maxAnswerBytes the most of an answer that is read; a longer one is {@code body_too_large}
  * @param maxConcurrentCalls calls in flight across all merchants before OkHttp queues them (per-merchant limits
  *     are {@link HookGuardSettings#maxConcurrentCalls()})
- * @param resolver resolves hook hosts before {@link HookAddressRules} check the addresses
+ * @param resolver resolves hook hosts before {@link io.tollgate.common.net.OutboundAddressRules} check the addresses
  */
 public record HookClientSettings(boolean devMode, int maxAnswerBytes, int maxConcurrentCalls, Dns resolver) {
 

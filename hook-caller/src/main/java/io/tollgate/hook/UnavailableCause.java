@@ -1,12 +1,8 @@
 package io.tollgate.hook;
 
+import io.tollgate.common.net.CallFailure;
 import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.net.ConnectException;
-import java.net.ProtocolException;
-import java.net.UnknownHostException;
 import java.util.Locale;
-import javax.net.ssl.SSLException;
 
 /** Why a hook was unavailable; {@link #reason()} is what {@code HookDecision.reason} carries. */
 public enum UnavailableCause {
@@ -31,27 +27,7 @@ public enum UnavailableCause {
 
   /** The cause of a failed exchange, as OkHttp reported it. */
   public static UnavailableCause of(IOException failure) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      // OkHttp reports an expired call timeout as InterruptedIOException("timeout"), whatever it interrupted.
-      if (t instanceof InterruptedIOException) {
-        return TIMEOUT;
-      }
-      if (t instanceof ForbiddenAddressException) {
-        return FORBIDDEN_ADDRESS;
-      }
-      if (t instanceof UnknownHostException) {
-        return DNS_ERROR;
-      }
-      if (t instanceof ConnectException) {
-        return CONNECTION_REFUSED;
-      }
-      if (t instanceof SSLException) {
-        return TLS_ERROR;
-      }
-      if (t instanceof ProtocolException) {
-        return BAD_RESPONSE;
-      }
-    }
-    return IO_ERROR;
+    // every CallFailure has a cause of the same name here
+    return valueOf(CallFailure.of(failure).name());
   }
 }

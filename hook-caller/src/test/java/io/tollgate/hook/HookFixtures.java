@@ -1,5 +1,6 @@
 package io.tollgate.hook;
 
+import io.tollgate.common.signing.SigningSecrets;
 import io.tollgate.schema.Cart;
 import io.tollgate.schema.CheckoutCommitted;
 import io.tollgate.schema.CheckoutEvent;
@@ -7,9 +8,7 @@ import io.tollgate.schema.FailMode;
 import io.tollgate.schema.HookMode;
 import io.tollgate.schema.HookSnapshot;
 import io.tollgate.schema.LineItem;
-import java.security.SecureRandom;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -18,25 +17,11 @@ final class HookFixtures {
 
   static final MerchantKey MERCHANT = new MerchantKey("agency_a", "mer_studio");
 
-  /** The test vector published with the Standard Webhooks specification (its reference libraries' tests). */
-  static final class SpecVector {
-    static final String SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-    static final String WEBHOOK_ID = "msg_p5jXN8AQM9LWM0D4loKWxJek";
-    static final Instant TIMESTAMP = Instant.ofEpochSecond(1614265330);
-    static final String BODY = "{\"test\": 2432232314}";
-    static final String SIGNATURE = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
-
-    private SpecVector() {
-    }
-  }
-
   private HookFixtures() {
   }
 
   static String newSecret() {
-    byte[] key = new byte[32];
-    new SecureRandom().nextBytes(key);
-    return "whsec_" + Base64.getEncoder().encodeToString(key);
+    return new SigningSecrets().next();
   }
 
   static Cart yogaCart() {

@@ -9,7 +9,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tollgate.common.interop.NodeScripts;
 import io.tollgate.common.interop.RunningScript;
-import io.tollgate.hook.HookFixtures.SpecVector;
+import io.tollgate.common.signing.SignatureHeaders;
+import io.tollgate.common.signing.StandardWebhooksVector;
+import io.tollgate.common.signing.WebhookSigner;
 import io.tollgate.schema.HookDecision;
 import io.tollgate.schema.HookOutcome;
 import java.time.Clock;
@@ -90,12 +92,14 @@ class StandardWebhooksInteropTest {
 
   @Test
   void theJsLibrarySignsTheSpecsTestVectorAsOurSignerDoes() {
-    NodeScripts.Run signed = NodeScripts.run(Duration.ofSeconds(30), SCRIPT, "sign", SpecVector.SECRET,
-        SpecVector.WEBHOOK_ID, Long.toString(SpecVector.TIMESTAMP.getEpochSecond()), SpecVector.BODY);
-    SignatureHeaders ours = new WebhookSigner().sign(SpecVector.WEBHOOK_ID, SpecVector.TIMESTAMP, SpecVector.BODY,
-        List.of(SpecVector.SECRET));
+    NodeScripts.Run signed = NodeScripts.run(Duration.ofSeconds(30), SCRIPT, "sign", StandardWebhooksVector.SECRET,
+        StandardWebhooksVector.WEBHOOK_ID, Long.toString(StandardWebhooksVector.TIMESTAMP.getEpochSecond()),
+        StandardWebhooksVector.BODY);
+    SignatureHeaders ours = new WebhookSigner().sign(StandardWebhooksVector.WEBHOOK_ID, StandardWebhooksVector.TIMESTAMP,
+        StandardWebhooksVector.BODY, List.of(StandardWebhooksVector.SECRET));
 
-    assertThat(signed.json().get("signature").asText()).isEqualTo(ours.signature()).isEqualTo(SpecVector.SIGNATURE);
+    assertThat(signed.json().get("signature").asText()).isEqualTo(ours.signature())
+        .isEqualTo(StandardWebhooksVector.SIGNATURE);
   }
 
   private HookDecision call(RunningScript merchant, HookRequest request, List<String> secrets) throws Exception {

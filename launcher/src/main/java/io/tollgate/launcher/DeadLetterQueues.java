@@ -4,8 +4,10 @@ import io.tollgate.common.kafka.DeadLetter;
 import io.tollgate.common.kafka.Topic;
 import io.tollgate.common.kafka.Topics;
 import io.tollgate.common.merchants.MerchantDirectory;
+import io.tollgate.common.webhooks.EndpointDirectory;
 import io.tollgate.schema.CheckoutCommand;
 import io.tollgate.schema.MerchantCommand;
+import io.tollgate.schema.WebhookCommand;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,7 +25,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  */
 final class DeadLetterQueues {
     /** What {@code --topic} accepts. */
-    static final List<String> SELECTIONS = List.of("checkout", "merchants", "all");
+    static final List<String> SELECTIONS = List.of("checkout", "merchants", "webhooks", "all");
 
     /** A dead-letter topic, the command topic whose dead letters it holds, and how to read one of its commands. */
     record Queue(String name, Topic<String, byte[]> topic, String commandTopic, Function<byte[], CommandSummary> decoder) {
@@ -99,7 +101,9 @@ final class DeadLetterQueues {
                 new Queue("checkout", topics.checkoutCommandsDlq(), topics.checkoutCommands().name(),
                         decoder(topics.checkoutCommands(), DeadLetterQueues::summary)),
                 new Queue("merchants", topics.merchantCommandsDlq(), topics.merchantCommands().name(),
-                        decoder(topics.merchantCommands(), DeadLetterQueues::summary)));
+                        decoder(topics.merchantCommands(), DeadLetterQueues::summary)),
+                new Queue("webhooks", topics.webhookCommandsDlq(), topics.webhookCommands().name(),
+                        decoder(topics.webhookCommands(), DeadLetterQueues::summary)));
     }
 
     /** The queues {@code --topic} names: one of {@link #SELECTIONS}. */
@@ -180,6 +184,11 @@ final class DeadLetterQueues {
 
     private static CommandSummary summary(CheckoutCommand c) {
         return new CommandSummary(c.getPayload().getClass().getSimpleName(), c.getCommandId(), "session_id", c.getSessionId());
+    }
+
+    private static CommandSummary summary(WebhookCommand c) {
+        return new CommandSummary(c.getPayload().getClass().getSimpleName(), c.getCommandId(), "endpoint",
+                EndpointDirectory.key(c.getAgencyId(), c.getEndpointId()));
     }
 
     private static CommandSummary summary(MerchantCommand c) {

@@ -30,13 +30,14 @@ final class DemoCommand implements Callable<Integer> {
                 .build();
         var out = spec.commandLine().getOut();
         try (TollgateStack stack = TollgateStack.start(config, TollgateStack.all());
-             SampleCapacityHook hook = new SampleCapacityHook()) {
+             SampleCapacityHook hook = new SampleCapacityHook();
+             SamplePartnerEndpoint partnerEndpoint = new SamplePartnerEndpoint()) {
             out.println("Kafka (KRaft): " + stack.bootstrapServers());
             out.println("Schema registry: " + stack.registryUrl());
             out.println("API: " + stack.apiUrl().orElseThrow());
             stack.stripeStandIn().ifPresent(s -> out.println("Stripe: local stand-in at " + s.apiBase() + " (not Stripe)"));
             roundTrip(stack, out);
-            int failures = new DemoScenarios(stack, partnerKey, hook, out).run();
+            int failures = new DemoScenarios(stack, partnerKey, hook, partnerEndpoint, out).run();
             out.println();
             out.println(failures == 0 ? "All seed scenarios ended as expected." : failures + " scenario(s) did not end as expected.");
             out.flush();

@@ -10,7 +10,8 @@ import java.util.UUID;
 
 /**
  * The seed scenarios, run through the public API exactly as a partner would: register a merchant
- * and its pre-confirmation hook, open sessions, confirm, and print each session's timeline.
+ * and its pre-confirmation hook, open sessions, confirm, and print each session's timeline; and a
+ * downstream partner's webhook endpoint receiving the paid order (SWAP's outbound webhooks).
  */
 final class DemoScenarios {
     static final String AGENCY = "demo-agency";
@@ -19,14 +20,17 @@ final class DemoScenarios {
     private final PartnerApi partner;
     private final TollgateStack stack;
     private final SampleCapacityHook hook;
+    private final SamplePartnerEndpoint partnerEndpoint;
     private final PrintWriter out;
     private int failures;
 
-    DemoScenarios(TollgateStack stack, String partnerKey, SampleCapacityHook hook, PrintWriter out) {
+    DemoScenarios(TollgateStack stack, String partnerKey, SampleCapacityHook hook, SamplePartnerEndpoint partnerEndpoint,
+            PrintWriter out) {
         this.stack = stack;
         this.partner = new PartnerApi(stack.apiUrl().orElseThrow(), partnerKey,
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
         this.hook = hook;
+        this.partnerEndpoint = partnerEndpoint;
         this.out = out;
     }
 
@@ -43,6 +47,7 @@ final class DemoScenarios {
         scenario("4. hook times out, fail_mode=open -> 200, approved by default with a warning", "studio-slow-open", "yoga-7am", 200, false);
         deferredScenario("5. deferred to the partner -> 202, shopper's funds held, partner confirms -> captured, paid",
                 "studio-by-approval", "yoga-7am");
+        webhookScenario("6. a partner's webhook endpoint receives order.paid, signed (Standard Webhooks)", "studio", "yoga-7am");
         return failures;
     }
 
@@ -76,6 +81,51 @@ final class DemoScenarios {
             ok = decided.statusCode() == 200 && awaitStatus(id, "paid");
         }
         finish(id, ok);
+    }
+
+    /** SWAP's outbound webhooks: the partner registers an endpoint for paid orders and gets one, signed. */
+    private void webhookScenario(String title, String merchant, String classId) throws Exception {
+        out.println();
+        out.println("== " + title);
+        HttpResponse<String> created = partner.send("POST", "/v2/agencies/" + AGENCY + "/webhook-endpoints",
+                "{\"url\":\"" + partnerEndpoint.url("/orders") + "\",\"triggers\":[\"order.paid\"],"
+                        + "\"description\":\"demo partner: paid orders\"}", UUID.randomUUID().toString());
+        PartnerApi.require(created, 201);
+        JsonNode endpoint = JSON.readTree(created.body());
+        partnerEndpoint.trust(endpoint.get("secret").asText());
+        String endpointId = endpoint.get("id").asText();
+        out.printf("POST /v2/agencies/%s/webhook-endpoints -> 201 id=%s triggers=%s signing=%s (secret shown once)%n", AGENCY,
+                endpointId, endpoint.get("triggers"), endpoint.get("signing").asText());
+        String id = createSession(merchant, classId);
+        HttpResponse<String> confirm = confirm(id);
+        boolean ok = confirm.statusCode() == 200 && shopperPays(confirm) && awaitStatus(id, "paid");
+        SamplePartnerEndpoint.Received got = ok ? awaitWebhook(id) : null;
+        if (got == null) {
+            ok = false;
+        } else {
+            out.printf("partner endpoint received %s for %s: webhook-id %s, signature verified: %s%n", got.type(),
+                    got.sessionId(), got.webhookId(), got.verified());
+            ok = got.verified() && "order.paid".equals(got.type());
+            JsonNode delivery = JSON.readTree(partner.send("GET", "/v2/agencies/" + AGENCY + "/webhook-endpoints/" + endpointId
+                    + "/deliveries?limit=1", null, null).body()).path("data").path(0);
+            out.printf("GET …/webhook-endpoints/%s/deliveries -> %s %s, %d attempt(s), http %s in %s ms%n", endpointId,
+                    delivery.path("event_type").asText(), delivery.path("status").asText(), delivery.path("attempts").asInt(),
+                    delivery.path("http_status").asText(), delivery.path("latency_ms").asText());
+        }
+        finish(id, ok);
+    }
+
+    private SamplePartnerEndpoint.Received awaitWebhook(String sessionId) throws InterruptedException {
+        long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < until) {
+            for (SamplePartnerEndpoint.Received received : partnerEndpoint.received()) {
+                if (sessionId.equals(received.sessionId())) {
+                    return received;
+                }
+            }
+            Thread.sleep(100);
+        }
+        return null;
     }
 
     private String createSession(String merchant, String classId) throws Exception {

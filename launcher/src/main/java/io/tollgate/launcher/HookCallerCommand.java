@@ -1,23 +1,12 @@
 package io.tollgate.launcher;
 
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 @Command(name = "hook-caller", mixinStandardHelpOptions = true,
         description = "Runs the hook caller alone: signed blocking calls to pre-confirmation hooks.")
-final class HookCallerCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ConfigOptions options;
-
+final class HookCallerCommand extends ServiceCommand {
     @Override
-    public Integer call() throws Exception {
-        return UpCommand.runUntilStopped(spec, options.load(java.util.Map.of()),
-                java.util.EnumSet.of(TollgateStack.Service.HOOK_CALLER));
+    TollgateStack.Service service() {
+        return TollgateStack.Service.HOOK_CALLER;
     }
 }

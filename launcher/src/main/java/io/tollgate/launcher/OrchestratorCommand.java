@@ -1,23 +1,12 @@
 package io.tollgate.launcher;
 
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 @Command(name = "orchestrator", mixinStandardHelpOptions = true,
-        description = "Runs the HTTP API and the checkout and merchant folds alone, for scaling out.")
-final class OrchestratorCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ConfigOptions options;
-
+        description = "Runs the HTTP API and the checkout, merchant and webhook endpoint folds alone, for scaling out.")
+final class OrchestratorCommand extends ServiceCommand {
     @Override
-    public Integer call() throws Exception {
-        return UpCommand.runUntilStopped(spec, options.load(java.util.Map.of()),
-                java.util.EnumSet.of(TollgateStack.Service.ORCHESTRATOR));
+    TollgateStack.Service service() {
+        return TollgateStack.Service.ORCHESTRATOR;
     }
 }

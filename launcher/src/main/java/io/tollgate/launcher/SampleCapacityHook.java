@@ -2,11 +2,9 @@ package io.tollgate.launcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.standardwebhooks.Webhook;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -112,21 +110,11 @@ final class SampleCapacityHook implements AutoCloseable {
     private JsonNode verifiedCall(Context ctx) throws IOException {
         String body = ctx.body();
         JsonNode call = JSON.readTree(body);
-        String secret = secrets.get(call.path("merchant_id").asText());
-        try {
-            if (secret == null) {
-                throw new IllegalStateException("unknown merchant");
-            }
-            Map<String, List<String>> headers = Map.of(
-                    "webhook-id", List.of(String.valueOf(ctx.header("webhook-id"))),
-                    "webhook-timestamp", List.of(String.valueOf(ctx.header("webhook-timestamp"))),
-                    "webhook-signature", List.of(String.valueOf(ctx.header("webhook-signature"))));
-            new Webhook(secret).verify(body, headers);
-            return call;
-        } catch (Exception e) {
+        if (!SignedCalls.verified(ctx, body, secrets.get(call.path("merchant_id").asText()))) {
             answer(ctx, 401, "{\"error\":\"bad signature\"}");
             return null;
         }
+        return call;
     }
 
     private static void answer(Context ctx, int status, String json) {

@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
             OrchestratorCommand.class,
             HookCallerCommand.class,
             PaymentWorkerCommand.class,
+            WebhookDispatcherCommand.class,
             KeysCommand.class,
             AuditCommand.class,
             ReplayCommand.class,

@@ -27,6 +27,8 @@ import io.tollgate.schemas.registry.KafkaSchemaLog;
 import io.tollgate.schemas.registry.RestSchemaRegistryClient;
 import io.tollgate.schemas.registry.SchemaRegistryClient;
 import io.tollgate.schemas.registry.SchemaRegistryServer;
+import io.tollgate.webhooks.WebhookDispatcherService;
+import io.tollgate.webhooks.WebhookTestSender;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -52,7 +54,7 @@ import org.slf4j.LoggerFactory;
 final class TollgateStack implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TollgateStack.class);
 
-    enum Service { ORCHESTRATOR, HOOK_CALLER, PAYMENT_WORKER }
+    enum Service { ORCHESTRATOR, HOOK_CALLER, PAYMENT_WORKER, WEBHOOK_DISPATCHER }
 
     /** The key the services use with the local Stripe stand-in (a test key: the stand-in is not Stripe). */
     static final String STAND_IN_KEY = "sk_test_tollgate_standin";
@@ -125,6 +127,10 @@ final class TollgateStack implements AutoCloseable {
             track(new HookCallerService(HookCallerService.Settings.of(config.applicationIdPrefix(), config.devMode()),
                     topics, kafka, secrets, metrics).start());
         }
+        if (services.contains(Service.WEBHOOK_DISPATCHER)) {
+            track(new WebhookDispatcherService(WebhookDispatcherService.Settings.from(config), topics, kafka, secrets, metrics)
+                    .start());
+        }
         if (services.contains(Service.ORCHESTRATOR)) {
             List<io.tollgate.orchestrator.api.HttpApi.Routes> extra = new ArrayList<>();
             if (webhookSecret != null) {
@@ -138,7 +144,10 @@ final class TollgateStack implements AutoCloseable {
             }
             // the API's test calls go out from this process, through a client of its own
             HookTestCaller hookTester = track(HookTestCaller.create(config.devMode(), topics, kafka, metrics));
-            orchestrator = track(new OrchestratorService(config, topics, kafka, secrets, metrics, extra, hookTester));
+            WebhookTestSender webhookTester = track(WebhookTestSender.create(config.devMode(),
+                    Duration.ofMillis(config.webhooksTimeoutMs()), topics, kafka));
+            orchestrator = track(new OrchestratorService(config, topics, kafka, secrets, metrics, extra, hookTester,
+                    webhookTester));
             int port = orchestrator.start();
             if (stripeStandIn != null) {
                 stripeStandIn.sendWebhooksTo(URI.create("http://127.0.0.1:" + port + StripeWebhookEndpoint.PATH), webhookSecret);

@@ -40,7 +40,7 @@ class ComposeFileTest {
         Set<String> commands = TollgateCli.commandLine().getSubcommands().keySet();
         List<String> run = matches("command: \\[\"([a-z-]+)\"\\]", Files.readString(COMPOSE));
 
-        assertThat(run).containsExactlyInAnyOrder("orchestrator", "hook-caller", "payment-worker");
+        assertThat(run).containsExactlyInAnyOrder("orchestrator", "hook-caller", "payment-worker", "webhook-dispatcher");
         assertThat(commands).containsAll(run);
     }
 

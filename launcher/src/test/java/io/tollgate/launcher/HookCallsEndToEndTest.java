@@ -51,9 +51,7 @@ class HookCallsEndToEndTest {
 
     @BeforeAll
     void start() throws Exception {
-        TollgateConfig config = TollgateConfig.builder().devMode(true).port(0).managementPort(0).partitions(2)
-                .bootstrapServers(SharedKafka.bootstrapServers())
-                .applicationIdPrefix(SharedKafka.uniqueName("hook-calls-e2e")).commitIntervalMs(10)
+        TollgateConfig config = SharedStackConfig.named("hook-calls-e2e")
                 .addDevPartnerKey(AGENCY, acmeKey).addDevPartnerKey("globex", globexKey).build();
         stack = TollgateStack.start(config, TollgateStack.all());
         hooks = new RecordingMerchantHook();

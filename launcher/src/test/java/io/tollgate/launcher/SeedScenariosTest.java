@@ -28,12 +28,19 @@ class SeedScenariosTest {
                 .addDevPartnerKey(DemoScenarios.AGENCY, partnerKey).commitIntervalMs(10).build();
         StringWriter printed = new StringWriter();
         try (TollgateStack stack = TollgateStack.start(config, TollgateStack.all());
-             SampleCapacityHook hook = new SampleCapacityHook()) {
-            int failures = new DemoScenarios(stack, partnerKey, hook, new PrintWriter(printed, true)).run();
+             SampleCapacityHook hook = new SampleCapacityHook();
+             SamplePartnerEndpoint partnerEndpoint = new SamplePartnerEndpoint()) {
+            int failures = new DemoScenarios(stack, partnerKey, hook, partnerEndpoint, new PrintWriter(printed, true)).run();
             assertThat(failures).as(printed.toString()).isZero();
-            // approved, approved by fail-open, deferred (held): the rejected and the fail-closed
-            // commits never reached Stripe
-            assertThat(stack.stripeStandIn().orElseThrow().paymentIntentCount()).isEqualTo(3);
+            // approved, approved by fail-open, deferred (held), and the webhook scenario's: the rejected
+            // and the fail-closed commits never reached Stripe
+            assertThat(stack.stripeStandIn().orElseThrow().paymentIntentCount()).isEqualTo(4);
+            // the partner got the paid order once, signed: the dispatcher delivered it at the first attempt
+            assertThat(partnerEndpoint.received()).singleElement().satisfies(r -> {
+                assertThat(r.type()).isEqualTo("order.paid");
+                assertThat(r.verified()).isTrue();
+                assertThat(r.webhookId()).startsWith("msg_");
+            });
 
             List<String> cluster = List.of("--bootstrap-servers", stack.bootstrapServers(),
                     "--schema-registry-url", stack.registryUrl(), "--set", "partitions=2");
@@ -62,7 +69,9 @@ class SeedScenariosTest {
                 .contains("pre_confirmation_unavailable")
                 .contains("fail_mode open: approved by default")
                 .contains("PaymentAuthorized").contains("funds held")
-                .contains("PartnerConfirmed").contains("CaptureRequested");
+                .contains("PartnerConfirmed").contains("CaptureRequested")
+                .contains("partner endpoint received order.paid").contains("signature verified: true")
+                .contains("order.paid succeeded, 1 attempt(s), http 204");
     }
 
     private record Run(int exit, String out) {

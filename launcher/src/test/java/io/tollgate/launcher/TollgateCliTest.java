@@ -57,7 +57,7 @@ class TollgateCliTest {
         assertThat(run("dlq")).isEqualTo(TollgateCli.USAGE);
         assertThat(err.toString()).contains("list or resend");
         assertThat(run("dlq", "list", "--topic", "orders")).isEqualTo(TollgateCli.USAGE);
-        assertThat(err.toString()).contains("--topic must be one of checkout, merchants, all");
+        assertThat(err.toString()).contains("--topic must be one of checkout, merchants, webhooks, all");
         assertThat(run("dlq", "resend")).isEqualTo(TollgateCli.USAGE);
         assertThat(err.toString()).contains("--offset").contains("--all");
     }

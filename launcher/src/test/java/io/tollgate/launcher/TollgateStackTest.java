@@ -77,6 +77,15 @@ class TollgateStackTest {
     }
 
     @Test
+    void aWebhookDispatcherAloneStartsNoStripeStandIn() throws Exception {
+        try (TollgateStack stack = TollgateStack.start(onSharedKafka("stack-webhook-dispatcher"),
+                EnumSet.of(TollgateStack.Service.WEBHOOK_DISPATCHER))) {
+            assertThat(stack.stripeStandIn()).isEmpty();
+            assertThat(stack.apiUrl()).isEmpty();
+        }
+    }
+
+    @Test
     void aPaymentWorkerWithoutAStripeKeyGetsTheStandIn() throws Exception {
         try (TollgateStack stack = TollgateStack.start(onSharedKafka("stack-payment-worker"),
                 EnumSet.of(TollgateStack.Service.PAYMENT_WORKER))) {
@@ -89,8 +98,6 @@ class TollgateStackTest {
     }
 
     private static TollgateConfig onSharedKafka(String prefix) {
-        // two partitions, as the other launcher tests on the shared broker create the same topics
-        return TollgateConfig.builder().devMode(true).managementPort(0).partitions(2).bootstrapServers(SharedKafka.bootstrapServers())
-                .applicationIdPrefix(SharedKafka.uniqueName(prefix)).build();
+        return SharedStackConfig.named(prefix).build();
     }
 }

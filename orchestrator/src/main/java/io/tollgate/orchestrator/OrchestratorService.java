@@ -11,6 +11,7 @@ import io.tollgate.common.kafka.CompactedTopicView;
 import io.tollgate.common.kafka.KafkaClients;
 import io.tollgate.common.kafka.KeyedReplies;
 import io.tollgate.common.kafka.KeyedTail;
+import io.tollgate.common.kafka.KeyedTopicView;
 import io.tollgate.common.kafka.Topics;
 import io.tollgate.common.lifecycle.Resources;
 import io.tollgate.orchestrator.api.HttpApi;
@@ -21,16 +22,24 @@ import io.tollgate.orchestrator.api.PartnerAuth;
 import io.tollgate.orchestrator.merchants.HookCallsApi;
 import io.tollgate.orchestrator.merchants.MerchantApi;
 import io.tollgate.orchestrator.merchants.MerchantTopology;
+import io.tollgate.common.webhooks.EndpointDirectory;
+import io.tollgate.common.webhooks.WebhookTester;
 import io.tollgate.orchestrator.checkout.CheckoutFoldProcessor;
 import io.tollgate.orchestrator.checkout.CheckoutTopology;
 import io.tollgate.orchestrator.checkout.FoldProgress;
 import io.tollgate.orchestrator.checkout.SessionStore;
 import io.tollgate.orchestrator.checkout.FoldMetrics;
 import io.tollgate.orchestrator.checkout.SessionApi;
+import io.tollgate.orchestrator.webhooks.RecentDeliveries;
+import io.tollgate.orchestrator.webhooks.WebhookDeliveriesApi;
+import io.tollgate.orchestrator.webhooks.WebhookEndpointApi;
+import io.tollgate.orchestrator.webhooks.WebhookEndpointTopology;
 import io.tollgate.schema.CheckoutCommand;
 import io.tollgate.schema.HookCall;
 import io.tollgate.schema.MerchantConfig;
 import io.tollgate.schema.SessionState;
+import io.tollgate.schema.WebhookDelivery;
+import io.tollgate.schema.WebhookEndpoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -54,7 +63,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The orchestrator: the public HTTP API and the exactly-once folds (checkout and merchant config).
+ * The orchestrator: the public HTTP API and the exactly-once folds (checkout, merchant config and
+ * webhook endpoints).
  * Read top to bottom: inputs and views, the Streams topology, the routes. Run more instances with
  * the same application id to scale out; any instance answers any request.
  */
@@ -76,26 +86,30 @@ public final class OrchestratorService implements AutoCloseable {
     private final PrometheusMeterRegistry metrics;
     private final List<HttpApi.Routes> extraRoutes;
     private final HookTester hookTester;
+    private final WebhookTester webhookTester;
     private final Resources resources = new Resources();
     private volatile KafkaStreams streams;
     private volatile HostInfo advertised;
     private volatile boolean started;
     private HttpApi api;
 
-    /** Without routes from other modules, and without a hook tester ({@code …/pre-confirmation/test} answers 503). */
+    /** Without routes from other modules, and without testers ({@code …/test} routes answer 503). */
     public OrchestratorService(TollgateConfig config, Topics topics, KafkaClients kafka, SecretBox secrets,
             PrometheusMeterRegistry metrics) {
-        this(config, topics, kafka, secrets, metrics, List.of(), null);
+        this(config, topics, kafka, secrets, metrics, List.of(), null, null);
     }
 
     /**
-     * With routes from other modules served on the same API (e.g. the Stripe webhook receiver), and
-     * the hook-caller's test caller behind {@code POST …/pre-confirmation/test}.
+     * With routes from other modules served on the same API (e.g. the Stripe webhook receiver), the
+     * hook-caller's test caller behind {@code POST …/pre-confirmation/test}, and the webhook
+     * dispatcher's behind {@code POST …/webhook-endpoints/{id}/test}.
      */
     public OrchestratorService(TollgateConfig config, Topics topics, KafkaClients kafka, SecretBox secrets,
-            PrometheusMeterRegistry metrics, List<HttpApi.Routes> extraRoutes, HookTester hookTester) {
+            PrometheusMeterRegistry metrics, List<HttpApi.Routes> extraRoutes, HookTester hookTester,
+            WebhookTester webhookTester) {
         this.extraRoutes = extraRoutes;
         this.hookTester = hookTester;
+        this.webhookTester = webhookTester;
         this.config = config;
         this.topics = topics;
         this.kafka = kafka;
@@ -116,6 +130,10 @@ public final class OrchestratorService implements AutoCloseable {
                 kafka.consumer("orchestrator-merchants-" + instance, null)));
         KeyedTail<HookCall> hookCalls = resources.add(new KeyedTail<>(topics.hookCalls(),
                 kafka.consumer("orchestrator-hook-calls-" + instance, null), HOOK_CALLS_CHUNK, HOOK_CALLS_MAX_SCANNED));
+        CompactedTopicView<WebhookEndpoint> endpoints = resources.add(new CompactedTopicView<>(topics.webhookEndpoints(),
+                kafka.consumer("orchestrator-webhook-endpoints-" + instance, null)));
+        KeyedTopicView<WebhookDelivery, List<WebhookDelivery>> deliveries = resources.add(RecentDeliveries.view(
+                topics.webhookDeliveries(), kafka.consumer("orchestrator-webhook-deliveries-" + instance, null)));
         KeyedReplies<SessionState> replies = resources.add(new KeyedReplies<>(topics.sessionState(),
                 kafka.consumerOfFoldOutput("orchestrator-replies-" + instance, null)));
         // Requests waiting for the fold: each ends answered or timed out, so this stays bounded.
@@ -141,7 +159,14 @@ public final class OrchestratorService implements AutoCloseable {
         SessionApi sessionApi = new SessionApi(auth, mapper, commands, sessions, replies, directory, secrets,
                 new SessionApi.Settings(config.sessionTtl(), config.maxAttempts(), Duration.ofMillis(config.confirmBudgetMs())),
                 Clock.systemUTC());
-        api = new HttpApi(mapper, () -> started, config.corsOrigins(), concat(List.of(merchantApi, hookCallsApi, sessionApi, sessions), extraRoutes));
+        EndpointDirectory endpointDirectory = new EndpointDirectory(endpoints, secrets, Clock.systemUTC());
+        WebhookEndpointApi endpointApi = resources.add(new WebhookEndpointApi(WebhookEndpointApi.Settings.from(config), auth,
+                bodies, secrets, endpointDirectory, topics.webhookCommands(), kafka));
+        WebhookDeliveriesApi deliveriesApi = resources.add(new WebhookDeliveriesApi(
+                WebhookDeliveriesApi.Settings.of(Duration.ofMillis(config.webhooksTimeoutMs())), auth, bodies,
+                endpointDirectory, deliveries, topics.webhookRequests(), kafka, webhookTester));
+        api = new HttpApi(mapper, () -> started, config.corsOrigins(), concat(List.of(merchantApi, hookCallsApi, sessionApi, sessions,
+                endpointApi, deliveriesApi), extraRoutes));
         int port = api.start(config.port());
         advertised = new HostInfo(advertisedHost(), port);
 
@@ -153,6 +178,7 @@ public final class OrchestratorService implements AutoCloseable {
                     }
                 }), new FoldMetrics(metrics), progress);
         MerchantTopology.addTo(topology, topics, metrics);
+        WebhookEndpointTopology.addTo(topology, topics, metrics);
         Properties props = new Properties();
         props.putAll(kafka.streams(appId, stateDir(instance), config.commitIntervalMs(), 1));
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, advertised.host() + ":" + advertised.port());
@@ -165,10 +191,14 @@ public final class OrchestratorService implements AutoCloseable {
         });
         streams.start();
         merchants.start();
+        endpoints.start();
+        deliveries.start();
         replies.start();
         awaitRunning();
-        if (!merchants.awaitCaughtUp(Duration.ofSeconds(60))) {
-            throw new IllegalStateException("the merchant view did not catch up in 60 s");
+        for (KeyedTopicView<?, ?> view : List.<KeyedTopicView<?, ?>>of(merchants, endpoints, deliveries)) {
+            if (!view.awaitCaughtUp(Duration.ofSeconds(60))) {
+                throw new IllegalStateException("the views did not catch up in 60 s");
+            }
         }
         if (!replies.awaitReady(Duration.ofSeconds(60))) {
             throw new IllegalStateException("the session-state reader did not start in 60 s");

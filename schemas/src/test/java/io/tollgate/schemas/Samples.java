@@ -62,6 +62,23 @@ import io.tollgate.schema.SessionStatus;
 import io.tollgate.schema.TimelineEntry;
 import io.tollgate.schema.UpsertMerchant;
 import io.tollgate.schema.PaymentDeclined;
+import io.tollgate.schema.CreateEndpoint;
+import io.tollgate.schema.DeleteEndpoint;
+import io.tollgate.schema.DeliveryAttempt;
+import io.tollgate.schema.DeliveryKind;
+import io.tollgate.schema.DeliveryStatus;
+import io.tollgate.schema.DisableEndpoint;
+import io.tollgate.schema.ReplayEndpoint;
+import io.tollgate.schema.ReportEndpointHealth;
+import io.tollgate.schema.ResendDelivery;
+import io.tollgate.schema.RotateEndpointSecret;
+import io.tollgate.schema.UpdateEndpoint;
+import io.tollgate.schema.WebhookCommand;
+import io.tollgate.schema.WebhookConditions;
+import io.tollgate.schema.WebhookDelivery;
+import io.tollgate.schema.WebhookEndpoint;
+import io.tollgate.schema.WebhookRequest;
+import io.tollgate.schema.WebhookSigning;
 import io.tollgate.schemas.serde.AvroClassTrust;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -205,6 +222,63 @@ public final class Samples {
         return MerchantCommand.newBuilder().setCommandId("mcmd-" + payload.getClass().getSimpleName())
                 .setAgencyId("agency-a").setMerchantId("merchant-1").setIssuedAt(at(3)).setActor("agency-a:3f9a1c")
                 .setIdempotencyKey("idem-merchant").setRequestHash("cd".repeat(32)).setPayload(payload).build();
+    }
+
+    public static List<Object> webhookCommandPayloads() {
+        return List.of(
+                CreateEndpoint.newBuilder().setUrl("https://partner.example/orders").setDescription("paid orders")
+                        .setTriggers(List.of("order.paid")).setConditions(webhookConditions()).setEnabled(true)
+                        .setSigning(WebhookSigning.JWT).setSecret(secret()).build(),
+                UpdateEndpoint.newBuilder().setEnabled(false).setConditions(webhookConditions()).build(),
+                DeleteEndpoint.newBuilder().build(),
+                RotateEndpointSecret.newBuilder().setSecret(secret()).setGraceMs(86_400_000L).build(),
+                ReportEndpointHealth.newBuilder().setFailing(true).setObservedAt(at(9)).setDetail("http_503").build(),
+                DisableEndpoint.newBuilder().setReason("the endpoint answered 410 Gone").setObservedAt(at(9)).build());
+    }
+
+    public static WebhookCommand webhookCommand(Object payload) {
+        return WebhookCommand.newBuilder().setCommandId("wcmd-" + payload.getClass().getSimpleName())
+                .setAgencyId("agency-a").setEndpointId("we_1").setIssuedAt(at(3)).setActor("agency-a:3f9a1c")
+                .setIdempotencyKey("idem-endpoint").setRequestHash("ef".repeat(32)).setPayload(payload).build();
+    }
+
+    public static WebhookConditions webhookConditions() {
+        return WebhookConditions.newBuilder().setMerchantIds(List.of("merchant-1")).setCurrencies(List.of("GBP"))
+                .setAmountMinorOver(1000L).setAmountMinorUnder(null).setDecisions(List.of("approved")).build();
+    }
+
+    public static WebhookEndpoint webhookEndpoint() {
+        return WebhookEndpoint.newBuilder().setAgencyId("agency-a").setEndpointId("we_1").setUrl("https://partner.example/orders")
+                .setDescription("paid orders").setTriggers(List.of("order.confirmed", "order.paid"))
+                .setConditions(webhookConditions()).setSigning(WebhookSigning.STANDARD_WEBHOOKS).setEnabled(false)
+                .setEnabledAt(at(0)).setDisabledAt(at(9)).setDisabledReason("the endpoint answered 410 Gone")
+                .setDisabledBy("webhook-dispatcher").setFailingSince(at(5)).setFailureDetail("http_410")
+                .setSecrets(List.of(HookSecret.newBuilder().setSecret(secret()).setCreatedAt(at(0)).build()))
+                .setCreatedAt(at(0)).setUpdatedAt(at(9)).setVersion(4).setDeletedAt(null)
+                .setIdempotency(List.of(IdempotentAnswer.newBuilder().setKey("idem-endpoint").setRequestHash("ef".repeat(32))
+                        .setCommandId("wcmd-1").setVersion(1).setHook(null).setSecret(secret()).build()))
+                .setLastCommandId("wcmd-4").setLastRejection(null).build();
+    }
+
+    public static WebhookDelivery webhookDelivery() {
+        return WebhookDelivery.newBuilder().setDeliveryId("dlv_1").setWebhookId("msg_1").setAgencyId("agency-a")
+                .setEndpointId("we_1").setSessionId("cs_test_1").setKind(DeliveryKind.RESEND).setOrigin("dlv_0")
+                .setEventType("order.failed").setEvent(orderEvent()).setCreatedAt(at(10)).setStatus(DeliveryStatus.PENDING)
+                .setAttempts(2).setNextAttemptAt(at(310))
+                .setLastAttempt(DeliveryAttempt.newBuilder().setAt(at(12)).setHttpStatus(429).setLatencyMs(31)
+                        .setError("http_429").setRetryAfterMs(300_000L).build())
+                .setFinalReason(null).build();
+    }
+
+    public static List<Object> webhookRequestPayloads() {
+        return List.of(ResendDelivery.newBuilder().setDeliveryId("dlv_0").setSessionId("cs_test_1")
+                        .setOriginal(webhookDelivery()).build(),
+                ReplayEndpoint.newBuilder().setSince(at(0)).setUntil(at(3600)).build());
+    }
+
+    public static WebhookRequest webhookRequest(Object payload) {
+        return WebhookRequest.newBuilder().setRequestId("wrq-" + payload.getClass().getSimpleName()).setAgencyId("agency-a")
+                .setEndpointId("we_1").setRequestedAt(at(20)).setActor("agency-a:3f9a1c").setPayload(payload).build();
     }
 
     public static SessionState sessionState() {

@@ -105,7 +105,16 @@ public final class TollgateConfig {
         APPLICATION_ID_PREFIX("application.id.prefix", "TOLLGATE_APPLICATION_ID_PREFIX", null, false,
                 "prefix of Kafka Streams application ids and consumer group ids (default tollgate)"),
         CORS_ORIGINS("cors.origins", "TOLLGATE_CORS_ORIGINS", null, false,
-                "origins allowed to call the shopper-facing routes, comma-separated, or * (default none)");
+                "origins allowed to call the shopper-facing routes, comma-separated, or * (default none)"),
+        WEBHOOKS_RETRY_SCHEDULE("webhooks.retry.schedule", "TOLLGATE_WEBHOOKS_RETRY_SCHEDULE", null, false,
+                "waits before each retry of a webhook delivery, comma-separated durations, each jittered by up to 10% "
+                        + "(default 5s,5m,30m,2h,5h,10h,10h)"),
+        WEBHOOKS_DISABLE_AFTER("webhooks.disable.after", "TOLLGATE_WEBHOOKS_DISABLE_AFTER", null, false,
+                "how long a webhook endpoint may fail without a success before it is disabled, e.g. 5d, 72h (default 5d)"),
+        WEBHOOKS_TIMEOUT_MS("webhooks.timeout.ms", "TOLLGATE_WEBHOOKS_TIMEOUT_MS", null, false,
+                "how long one webhook delivery attempt may take, ms, 1 to 60000 (default 15000)"),
+        WEBHOOKS_ENDPOINT_CONCURRENCY("webhooks.endpoint.concurrency", "TOLLGATE_WEBHOOKS_ENDPOINT_CONCURRENCY", null, false,
+                "webhook deliveries in flight to one endpoint at a time, 1 to 100 (default 8)");
 
         private final String key;
         private final String env;
@@ -198,6 +207,21 @@ public final class TollgateConfig {
     public static final int DEFAULT_STRIPE_MAX_NETWORK_RETRIES = 3;
     public static final int MAX_STRIPE_MAX_NETWORK_RETRIES = 10;
     public static final Duration DEFAULT_PAYMENT_GIVE_UP_AFTER = Duration.ofMinutes(10);
+    /** Svix's published schedule: retries after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h (about 27.6 h in all). */
+    public static final List<Duration> DEFAULT_WEBHOOKS_RETRY_SCHEDULE = List.of(Duration.ofSeconds(5),
+            Duration.ofMinutes(5), Duration.ofMinutes(30), Duration.ofHours(2), Duration.ofHours(5), Duration.ofHours(10),
+            Duration.ofHours(10));
+    /** A wait longer than this could outlive the delivery log's week of retention between two writes. */
+    public static final Duration MAX_WEBHOOKS_RETRY_STEP = Duration.ofDays(3);
+    public static final int MAX_WEBHOOKS_RETRIES = 20;
+    /** Svix disables an endpoint after 5 days of failures. */
+    public static final Duration DEFAULT_WEBHOOKS_DISABLE_AFTER = Duration.ofDays(5);
+    public static final Duration MAX_WEBHOOKS_DISABLE_AFTER = Duration.ofDays(30);
+    /** Svix's attempt timeout. */
+    public static final long DEFAULT_WEBHOOKS_TIMEOUT_MS = 15_000;
+    public static final long MAX_WEBHOOKS_TIMEOUT_MS = 60_000;
+    public static final int DEFAULT_WEBHOOKS_ENDPOINT_CONCURRENCY = 8;
+    public static final int MAX_WEBHOOKS_ENDPOINT_CONCURRENCY = 100;
 
     private static final Pattern AGENCY_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
@@ -235,6 +259,10 @@ public final class TollgateConfig {
     private final int partitions;
     private final String applicationIdPrefix;
     private final List<String> corsOrigins;
+    private final List<Duration> webhooksRetrySchedule;
+    private final Duration webhooksDisableAfter;
+    private final long webhooksTimeoutMs;
+    private final int webhooksEndpointConcurrency;
 
     private TollgateConfig(Builder b) {
         this.bootstrapServers = b.bootstrapServers;
@@ -267,6 +295,10 @@ public final class TollgateConfig {
         this.partitions = b.partitions;
         this.applicationIdPrefix = b.applicationIdPrefix;
         this.corsOrigins = List.copyOf(b.corsOrigins);
+        this.webhooksRetrySchedule = List.copyOf(b.webhooksRetrySchedule);
+        this.webhooksDisableAfter = b.webhooksDisableAfter;
+        this.webhooksTimeoutMs = b.webhooksTimeoutMs;
+        this.webhooksEndpointConcurrency = b.webhooksEndpointConcurrency;
     }
 
     /**
@@ -474,6 +506,26 @@ public final class TollgateConfig {
         return corsOrigins;
     }
 
+    /** The nominal waits before each retry of a webhook delivery; their count is the number of retries. */
+    public List<Duration> webhooksRetrySchedule() {
+        return webhooksRetrySchedule;
+    }
+
+    /** How long a webhook endpoint may fail without a success before the dispatcher disables it. */
+    public Duration webhooksDisableAfter() {
+        return webhooksDisableAfter;
+    }
+
+    /** How long one webhook delivery attempt may take. */
+    public long webhooksTimeoutMs() {
+        return webhooksTimeoutMs;
+    }
+
+    /** Deliveries in flight to one endpoint at a time. */
+    public int webhooksEndpointConcurrency() {
+        return webhooksEndpointConcurrency;
+    }
+
     @Override
     public String toString() {
         return "TollgateConfig{"
@@ -505,6 +557,10 @@ public final class TollgateConfig {
                 + ", partitions=" + partitions
                 + ", applicationIdPrefix=" + applicationIdPrefix
                 + ", corsOrigins=" + corsOrigins
+                + ", webhooksRetrySchedule=" + webhooksRetrySchedule
+                + ", webhooksDisableAfter=" + webhooksDisableAfter
+                + ", webhooksTimeoutMs=" + webhooksTimeoutMs
+                + ", webhooksEndpointConcurrency=" + webhooksEndpointConcurrency
                 + "}";
     }
 
@@ -546,7 +602,11 @@ public final class TollgateConfig {
                 && Objects.equals(advertisedHost, other.advertisedHost)
                 && standbyReplicas == other.standbyReplicas
                 && applicationIdPrefix.equals(other.applicationIdPrefix)
-                && corsOrigins.equals(other.corsOrigins);
+                && corsOrigins.equals(other.corsOrigins)
+                && webhooksRetrySchedule.equals(other.webhooksRetrySchedule)
+                && webhooksDisableAfter.equals(other.webhooksDisableAfter)
+                && webhooksTimeoutMs == other.webhooksTimeoutMs
+                && webhooksEndpointConcurrency == other.webhooksEndpointConcurrency;
     }
 
     @Override
@@ -555,7 +615,8 @@ public final class TollgateConfig {
                 devMode, dataDir, stripeApiKey, stripeApiBase, stripeWebhookSecret, stripeTimeoutMs,
                 stripeConnectTimeoutMs, stripeMaxNetworkRetries, stripeWritesPerSecond, paymentGiveUpAfter, readyFile,
                 commitIntervalMs, sessionTtl, sessionRetention, advertisedHost, standbyReplicas, maxAttempts, confirmBudgetMs,
-                partitions, applicationIdPrefix, corsOrigins);
+                partitions, applicationIdPrefix, corsOrigins, webhooksRetrySchedule, webhooksDisableAfter, webhooksTimeoutMs,
+                webhooksEndpointConcurrency);
     }
 
     /**
@@ -593,6 +654,10 @@ public final class TollgateConfig {
         private int partitions = DEFAULT_PARTITIONS;
         private String applicationIdPrefix = DEFAULT_APPLICATION_ID_PREFIX;
         private List<String> corsOrigins = List.of();
+        private List<Duration> webhooksRetrySchedule = DEFAULT_WEBHOOKS_RETRY_SCHEDULE;
+        private Duration webhooksDisableAfter = DEFAULT_WEBHOOKS_DISABLE_AFTER;
+        private long webhooksTimeoutMs = DEFAULT_WEBHOOKS_TIMEOUT_MS;
+        private int webhooksEndpointConcurrency = DEFAULT_WEBHOOKS_ENDPOINT_CONCURRENCY;
         // where the value of each setting came from, so errors found in build() name it as written
         private final Map<Setting, String> sources = new EnumMap<>(Setting.class);
 
@@ -628,6 +693,10 @@ public final class TollgateConfig {
             partitions = c.partitions;
             applicationIdPrefix = c.applicationIdPrefix;
             corsOrigins = c.corsOrigins;
+            webhooksRetrySchedule = c.webhooksRetrySchedule;
+            webhooksDisableAfter = c.webhooksDisableAfter;
+            webhooksTimeoutMs = c.webhooksTimeoutMs;
+            webhooksEndpointConcurrency = c.webhooksEndpointConcurrency;
         }
 
         public Builder bootstrapServers(String value) {
@@ -784,6 +853,26 @@ public final class TollgateConfig {
             return this;
         }
 
+        public Builder webhooksRetrySchedule(List<Duration> value) {
+            webhooksRetrySchedule = List.copyOf(value);
+            return this;
+        }
+
+        public Builder webhooksDisableAfter(Duration value) {
+            webhooksDisableAfter = Objects.requireNonNull(value, "webhooksDisableAfter");
+            return this;
+        }
+
+        public Builder webhooksTimeoutMs(long value) {
+            webhooksTimeoutMs = value;
+            return this;
+        }
+
+        public Builder webhooksEndpointConcurrency(int value) {
+            webhooksEndpointConcurrency = value;
+            return this;
+        }
+
         /** Sets one setting from its text form, as in a properties file; blank resets it to its default. */
         public Builder set(String key, String value) {
             Setting setting = Setting.forKey(key).orElseThrow(() -> new IllegalArgumentException(
@@ -838,6 +927,14 @@ public final class TollgateConfig {
                 case PARTITIONS -> partitions = blank ? DEFAULT_PARTITIONS : parseInt(setting, source, value);
                 case APPLICATION_ID_PREFIX -> applicationIdPrefix = blank ? DEFAULT_APPLICATION_ID_PREFIX : value;
                 case CORS_ORIGINS -> corsOrigins = blank ? List.of() : splitList(value);
+                case WEBHOOKS_RETRY_SCHEDULE -> webhooksRetrySchedule = blank ? DEFAULT_WEBHOOKS_RETRY_SCHEDULE
+                        : splitList(value).stream().map(step -> parseDuration(setting, source, step)).toList();
+                case WEBHOOKS_DISABLE_AFTER -> webhooksDisableAfter = blank ? DEFAULT_WEBHOOKS_DISABLE_AFTER
+                        : parseDuration(setting, source, value);
+                case WEBHOOKS_TIMEOUT_MS -> webhooksTimeoutMs = blank ? DEFAULT_WEBHOOKS_TIMEOUT_MS
+                        : parseLong(setting, source, value);
+                case WEBHOOKS_ENDPOINT_CONCURRENCY -> webhooksEndpointConcurrency = blank ? DEFAULT_WEBHOOKS_ENDPOINT_CONCURRENCY
+                        : parseInt(setting, source, value);
                 default -> throw new IllegalStateException("unhandled setting " + setting);
             }
             return this;
@@ -963,6 +1060,28 @@ public final class TollgateConfig {
                     throw invalid(Setting.CORS_ORIGINS, "each origin must be * or scheme://host[:port] without a path, got '"
                             + origin + "'");
                 }
+            }
+            if (webhooksRetrySchedule.isEmpty() || webhooksRetrySchedule.size() > MAX_WEBHOOKS_RETRIES) {
+                throw invalid(Setting.WEBHOOKS_RETRY_SCHEDULE, "must list 1 to " + MAX_WEBHOOKS_RETRIES + " waits, got "
+                        + webhooksRetrySchedule.size());
+            }
+            for (Duration step : webhooksRetrySchedule) {
+                if (step.isNegative() || step.isZero() || step.compareTo(MAX_WEBHOOKS_RETRY_STEP) > 0) {
+                    throw invalid(Setting.WEBHOOKS_RETRY_SCHEDULE, "each wait must be positive and at most 3 days (the "
+                            + "delivery log keeps a week), got " + step);
+                }
+            }
+            if (webhooksDisableAfter.isNegative() || webhooksDisableAfter.isZero()
+                    || webhooksDisableAfter.compareTo(MAX_WEBHOOKS_DISABLE_AFTER) > 0) {
+                throw invalid(Setting.WEBHOOKS_DISABLE_AFTER, "must be positive and at most 30d, got " + webhooksDisableAfter);
+            }
+            if (webhooksTimeoutMs < 1 || webhooksTimeoutMs > MAX_WEBHOOKS_TIMEOUT_MS) {
+                throw invalid(Setting.WEBHOOKS_TIMEOUT_MS, "must be from 1 to " + MAX_WEBHOOKS_TIMEOUT_MS + " ms, got "
+                        + webhooksTimeoutMs);
+            }
+            if (webhooksEndpointConcurrency < 1 || webhooksEndpointConcurrency > MAX_WEBHOOKS_ENDPOINT_CONCURRENCY) {
+                throw invalid(Setting.WEBHOOKS_ENDPOINT_CONCURRENCY, "must be from 1 to " + MAX_WEBHOOKS_ENDPOINT_CONCURRENCY
+                        + ", got " + webhooksEndpointConcurrency);
             }
             bootstrapServers = normalizedBootstrap;
             return new TollgateConfig(this);
@@ -1123,7 +1242,7 @@ public final class TollgateConfig {
         try {
             return Duration.parse(value.toUpperCase(Locale.ROOT));
         } catch (DateTimeParseException e) {
-            throw new InvalidConfigException(setting, source + " must be a duration such as 90s, 60m, 2h or PT1H, got '"
+            throw new InvalidConfigException(setting, source + " must be a duration such as 90s, 60m, 2h, 5d or PT1H, got '"
                     + value + "'");
         }
     }

@@ -18,6 +18,11 @@ public final class SealedFor {
         return "hook-url-query:" + agency + "/" + merchant;
     }
 
+    /** The query of a webhook endpoint's URL (where partners keep tokens): sealed by the API, opened by the dispatcher. */
+    public static String webhookQuery(String agency, String endpoint) {
+        return "webhook-url-query:" + agency + "/" + endpoint;
+    }
+
     /** A merchant's hook signing secret: sealed by the config API, opened by the hook-caller. */
     public static String hookSecret(String agency, String merchant) {
         return "hook-secret:" + agency + "/" + merchant;

@@ -2,37 +2,29 @@ package io.tollgate.common.kafka;
 
 import io.tollgate.schema.CheckoutCommand;
 import io.tollgate.schema.CheckoutEvent;
-import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Collection;
-import java.util.Deque;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import java.nio.charset.StandardCharsets;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * How a worker (hook-caller, payment worker) consumes the journal: a side effect per event at least
- * once, many events in flight at a time so one slow call never blocks the others, and offsets
- * committed only up to the first unfinished event of each partition — so a crash redoes work (safe:
- * every side effect is keyed by a deterministic id) but never skips it.
+ * How a worker (hook-caller, payment worker) consumes the journal: a {@link ConsumerLoop} over
+ * checkout.events.v1 — a side effect per event at least once, many events in flight, offsets committed
+ * only up to the first unfinished event of each partition — and the shape of the command a worker
+ * reports back with.
  *
  * <p>Workers read the journal {@code read_uncommitted} ({@link KafkaClients#consumerOfFoldOutput}),
  * so an event from a fold transaction that later aborts is seen once as written and again when the
@@ -41,7 +33,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class JournalWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JournalWorker.class);
-    private static final Duration COMMIT_EVERY = Duration.ofMillis(100);
     /** Header the checkout fold puts on each journal record: the event's type, e.g. {@code CheckoutCommitted}. */
     public static final String EVENT_TYPE_HEADER = "tollgate.event-type";
     /** Event ids remembered for dedupe: comfortably more than one fold transaction's output. */
@@ -52,28 +43,20 @@ public final class JournalWorker implements AutoCloseable {
         CompletionStage<?> handle(CheckoutEvent event);
     }
 
-    private record InFlight(long offset, CompletableFuture<?> done) {
-    }
-
     private static final CompletableFuture<?> DONE = CompletableFuture.completedFuture(null);
 
     private final String name;
-    private final Topic<String, CheckoutEvent> journal;
-    private final KafkaConsumer<String, byte[]> consumer;
     private final Deserializer<CheckoutEvent> events;
     private final Set<String> eventTypes;
     private final Handler handler;
-    private final int maxInFlight;
-    private final Map<TopicPartition, Deque<InFlight>> inFlight = new HashMap<>();
-    private final Map<String, CompletableFuture<?>> handled = new java.util.LinkedHashMap<>(1024, 0.75f, false) {
+    // touched by the loop's thread only
+    private final Map<String, CompletableFuture<?>> handled = new LinkedHashMap<>(1024, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, CompletableFuture<?>> eldest) {
             return size() > REMEMBERED_EVENTS;
         }
     };
-    private final Thread thread;
-    private volatile boolean running = true;
-    private long lastCommit;
+    private final ConsumerLoop<byte[]> loop;
 
     /**
      * @param eventTypes the journal events the handler acts on; others are passed over undecoded
@@ -82,13 +65,12 @@ public final class JournalWorker implements AutoCloseable {
     public JournalWorker(String name, Topic<String, CheckoutEvent> journal, Map<String, Object> consumerConfig,
             Set<Class<?>> eventTypes, Handler handler, int maxInFlight) {
         this.name = name;
-        this.journal = journal;
         this.handler = handler;
-        this.maxInFlight = maxInFlight;
         this.eventTypes = eventTypes.stream().map(Class::getSimpleName).collect(Collectors.toUnmodifiableSet());
         this.events = journal.valueSerde().deserializer();
-        this.consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new ByteArrayDeserializer());
-        this.thread = new Thread(this::run, name);
+        this.loop = new ConsumerLoop<>(name, List.of(journal.name()),
+                new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new ByteArrayDeserializer()),
+                record -> wanted(record) ? once(record) : DONE, ConsumerLoop.Partitions.NONE, maxInFlight);
     }
 
     /**
@@ -103,48 +85,8 @@ public final class JournalWorker implements AutoCloseable {
     }
 
     public JournalWorker start() {
-        thread.start();
+        loop.start();
         return this;
-    }
-
-    private void run() {
-        consumer.subscribe(List.of(journal.name()), new ConsumerRebalanceListener() {
-            @Override
-            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                commitCompleted(true);
-                partitions.forEach(inFlight::remove);
-            }
-
-            @Override
-            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                partitions.forEach(p -> inFlight.put(p, new ArrayDeque<>()));
-            }
-        });
-        try {
-            while (running) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(20))) {
-                    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-                    inFlight.computeIfAbsent(partition, p -> new ArrayDeque<>())
-                            .add(new InFlight(record.offset(), wanted(record) ? once(record) : DONE));
-                }
-                applyBackpressure();
-                if (System.currentTimeMillis() - lastCommit >= COMMIT_EVERY.toMillis()) {
-                    commitCompleted(false);
-                }
-            }
-        } catch (WakeupException e) {
-            if (running) {
-                throw e;
-            }
-        } catch (RuntimeException e) {
-            log.error("worker stopped worker={}", name, e);
-        } finally {
-            try {
-                commitCompleted(true);
-            } finally {
-                consumer.close(Duration.ofSeconds(5));
-            }
-        }
     }
 
     private boolean wanted(ConsumerRecord<String, byte[]> record) {
@@ -157,7 +99,7 @@ public final class JournalWorker implements AutoCloseable {
      * after an abort). A record that does not decode is passed over and counts as done, so the
      * offsets behind it can be committed: one bad record must not stop every session.
      */
-    private CompletableFuture<?> once(ConsumerRecord<String, byte[]> record) {
+    private CompletionStage<?> once(ConsumerRecord<String, byte[]> record) {
         CheckoutEvent event;
         try {
             event = events.deserialize(record.topic(), record.headers(), record.value());
@@ -170,69 +112,13 @@ public final class JournalWorker implements AutoCloseable {
         if (earlier != null) {
             return earlier;
         }
-        CompletableFuture<?> done = safely(record.key(), event);
+        CompletableFuture<?> done = handler.handle(event).toCompletableFuture();
         handled.put(event.getEventId(), done);
         return done;
     }
 
-    private CompletableFuture<?> safely(String key, CheckoutEvent event) {
-        try {
-            return handler.handle(event).toCompletableFuture().exceptionally(e -> {
-                // Handlers report their own failures as commands; an exception here is a bug or an
-                // outage of Kafka itself. Log it; the offset still advances so one poison event
-                // cannot stall the partition forever.
-                log.error("handler failed worker={} session_id={} event_id={}", name, key, event.getEventId(), e);
-                return null;
-            });
-        } catch (RuntimeException e) {
-            log.error("handler threw worker={} session_id={}", name, key, e);
-            return DONE;
-        }
-    }
-
-    private void applyBackpressure() {
-        int pending = inFlight.values().stream().mapToInt(Deque::size).sum();
-        if (pending >= maxInFlight) {
-            consumer.pause(consumer.assignment());
-        } else if (!consumer.paused().isEmpty()) {
-            consumer.resume(consumer.paused());
-        }
-    }
-
-    private void commitCompleted(boolean sync) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        inFlight.forEach((partition, queue) -> {
-            Long next = null;
-            while (!queue.isEmpty() && queue.peekFirst().done().isDone()) {
-                next = queue.pollFirst().offset() + 1;
-            }
-            if (next != null) {
-                offsets.put(partition, new OffsetAndMetadata(next));
-            }
-        });
-        lastCommit = System.currentTimeMillis();
-        if (offsets.isEmpty()) {
-            return;
-        }
-        if (sync) {
-            consumer.commitSync(offsets);
-        } else {
-            consumer.commitAsync(offsets, (o, e) -> {
-                if (e != null) {
-                    log.warn("offset commit failed worker={}", name, e);
-                }
-            });
-        }
-    }
-
     @Override
     public void close() {
-        running = false;
-        consumer.wakeup();
-        try {
-            thread.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.close();
     }
 }

@@ -48,6 +48,15 @@ import org.slf4j.LoggerFactory;
 public class KeyedTopicView<V, S> implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KeyedTopicView.class);
 
+    /**
+     * Which key of the view a record belongs to: by default its own key; another (e.g. an endpoint a
+     * delivery log record names) lets one view group a topic differently from its partitioning. Null
+     * passes the record over.
+     */
+    public interface KeyOf<V> {
+        String of(String recordKey, V value);
+    }
+
     /** How one record changes a key's state. */
     public interface Fold<V, S> {
         /**
@@ -59,6 +68,7 @@ public class KeyedTopicView<V, S> implements AutoCloseable {
     }
 
     private final Topic<String, V> topic;
+    private final KeyOf<V> keyOf;
     private final Fold<V, S> fold;
     private final KafkaConsumer<String, V> consumer;
     private final Map<String, S> states = new ConcurrentHashMap<>();
@@ -83,10 +93,17 @@ public class KeyedTopicView<V, S> implements AutoCloseable {
      *     whose whole history would make start-up grow with traffic is read from near its end
      */
     public KeyedTopicView(Topic<String, V> topic, Map<String, Object> consumerConfig, Fold<V, S> fold, long tailPerPartition) {
+        this(topic, consumerConfig, (recordKey, value) -> recordKey, fold, tailPerPartition);
+    }
+
+    /** As the others, with records grouped by {@code keyOf} rather than by their own keys. */
+    public KeyedTopicView(Topic<String, V> topic, Map<String, Object> consumerConfig, KeyOf<V> keyOf, Fold<V, S> fold,
+            long tailPerPartition) {
         if (tailPerPartition < 1) {
             throw new IllegalArgumentException("a view reads at least one record per partition, got " + tailPerPartition);
         }
         this.topic = topic;
+        this.keyOf = keyOf;
         this.fold = fold;
         this.tailPerPartition = tailPerPartition;
         this.adminConfig = Map.copyOf(consumerConfig);
@@ -130,6 +147,14 @@ public class KeyedTopicView<V, S> implements AutoCloseable {
         return this;
     }
 
+    /** Starts the view and blocks until it has caught up, as a service does before it serves anything. */
+    public void startCaughtUp(Duration timeout) throws InterruptedException {
+        start();
+        if (!awaitCaughtUp(timeout)) {
+            throw new IllegalStateException("view of " + topic.name() + " did not catch up in " + timeout.toSeconds() + " s");
+        }
+    }
+
     /** Blocks until the view has read up to the end offsets seen at start. */
     public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
         return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -143,9 +168,31 @@ public class KeyedTopicView<V, S> implements AutoCloseable {
         return Optional.ofNullable(states.get(key));
     }
 
+    /** The states of every key that starts with {@code prefix} (e.g. an agency's {@code agency/}), in no order. */
+    public List<S> valuesWithKeyPrefix(String prefix) {
+        List<S> found = new ArrayList<>();
+        states.forEach((key, state) -> {
+            if (key.startsWith(prefix)) {
+                found.add(state);
+            }
+        });
+        return found;
+    }
+
     /** Completes with the key's first state (current or coming) that satisfies the condition. */
     public CompletableFuture<S> await(String key, Predicate<S> condition, Duration timeout) {
-        return waiters.await(key, condition, states.get(key), timeout);
+        CompletableFuture<S> future = waiters.await(key, condition, states.get(key), timeout);
+        // the state was read before the waiter was registered: look again, now that every later
+        // state is offered to it, so a state that arrived in between is not missed
+        S now = states.get(key);
+        try {
+            if (now != null && condition.test(now)) {
+                future.complete(now);
+            }
+        } catch (RuntimeException e) {
+            future.completeExceptionally(e);
+        }
+        return future;
     }
 
     public int pendingWaiters() {
@@ -202,12 +249,16 @@ public class KeyedTopicView<V, S> implements AutoCloseable {
                             (partition, offset) -> { });
                     waitingForRecords.set(false);
                     for (ConsumerRecord<String, V> record : records) {
-                        S state = fold.apply(states.get(record.key()), record.value());
+                        String key = keyOf.of(record.key(), record.value());
+                        if (key == null) {
+                            continue;
+                        }
+                        S state = fold.apply(states.get(key), record.value());
                         if (state == null) {
-                            states.remove(record.key());
+                            states.remove(key);
                         } else {
-                            states.put(record.key(), state);
-                            waiters.offer(record.key(), state);
+                            states.put(key, state);
+                            waiters.offer(key, state);
                         }
                     }
                     if (caughtUp.getCount() > 0) {

@@ -7,6 +7,10 @@ import io.tollgate.schema.MerchantCommand;
 import io.tollgate.schema.MerchantConfig;
 import io.tollgate.schema.OrderEvent;
 import io.tollgate.schema.SessionState;
+import io.tollgate.schema.WebhookCommand;
+import io.tollgate.schema.WebhookDelivery;
+import io.tollgate.schema.WebhookEndpoint;
+import io.tollgate.schema.WebhookRequest;
 import io.tollgate.schemas.registry.SchemaRegistryClient;
 import io.tollgate.schemas.serde.AvroSerde;
 import java.util.List;
@@ -20,12 +24,15 @@ import org.apache.kafka.common.serialization.Serdes;
  * schema registry client and the partition count; holds no global state.
  *
  * <p>Checkout topics share one co-partition group: the fold reads commands and writes events and
- * state under the same session key, so they must have the same partition count. Merchant topics
- * form another. The hook-call log stands alone: nothing joins it with another topic.
+ * state under the same session key, so they must have the same partition count; the webhook
+ * dispatcher's delivery log and requests join that group, because a dispatcher instance owns partition
+ * {@code p} of order.events.v1 and of both of them together. Merchant topics form another group, webhook
+ * endpoint topics a third. The hook-call log stands alone: nothing joins it with another topic.
  */
 public final class Topics {
     public static final String CHECKOUT_GROUP = "checkout";
     public static final String MERCHANT_GROUP = "merchants";
+    public static final String WEBHOOK_GROUP = "webhooks";
 
     private static final Map<String, String> FOREVER = Map.of("cleanup.policy", "delete", "retention.ms", "-1");
     private static final Map<String, String> COMPACTED = Map.of("cleanup.policy", "compact");
@@ -41,6 +48,11 @@ public final class Topics {
     private final Topic<String, HookCall> hookCalls;
     private final Topic<String, byte[]> checkoutCommandsDlq;
     private final Topic<String, byte[]> merchantCommandsDlq;
+    private final Topic<String, WebhookCommand> webhookCommands;
+    private final Topic<String, WebhookEndpoint> webhookEndpoints;
+    private final Topic<String, WebhookDelivery> webhookDeliveries;
+    private final Topic<String, WebhookRequest> webhookRequests;
+    private final Topic<String, byte[]> webhookCommandsDlq;
 
     public Topics(SchemaRegistryClient registry, int partitions) {
         this(registry, partitions, "");
@@ -61,6 +73,13 @@ public final class Topics {
         hookCalls = avro(p + "merchants.hook-calls.v1", partitions, null, DAY, HookCall.class, registry);
         checkoutCommandsDlq = raw(DeadLetter.topicFor(checkoutCommands.name()), 1, WEEK);
         merchantCommandsDlq = raw(DeadLetter.topicFor(merchantCommands.name()), 1, WEEK);
+        webhookCommands = avro(p + "webhooks.commands.v1", partitions, WEBHOOK_GROUP, FOREVER, WebhookCommand.class, registry);
+        webhookEndpoints = avro(p + "webhooks.endpoints.v1", partitions, WEBHOOK_GROUP, COMPACTED, WebhookEndpoint.class,
+                registry);
+        webhookDeliveries = avro(p + "webhooks.deliveries.v1", partitions, CHECKOUT_GROUP, WEEK, WebhookDelivery.class,
+                registry);
+        webhookRequests = avro(p + "webhooks.requests.v1", partitions, CHECKOUT_GROUP, WEEK, WebhookRequest.class, registry);
+        webhookCommandsDlq = raw(DeadLetter.topicFor(webhookCommands.name()), 1, WEEK);
     }
 
     public Topic<String, CheckoutCommand> checkoutCommands() {
@@ -104,11 +123,40 @@ public final class Topics {
         return merchantCommandsDlq;
     }
 
+    /** Changes to webhook endpoints, keyed {@code agency/endpoint}: from the API and the webhook dispatcher. */
+    public Topic<String, WebhookCommand> webhookCommands() {
+        return webhookCommands;
+    }
+
+    /** Every webhook endpoint as the endpoint fold last left it, keyed {@code agency/endpoint}; compacted. */
+    public Topic<String, WebhookEndpoint> webhookEndpoints() {
+        return webhookEndpoints;
+    }
+
+    /**
+     * The webhook dispatcher's delivery log, keyed by session id: every delivery as taken on and after each
+     * attempt. Its state on restart and what {@code GET …/deliveries} lists; a week's retention, well past the
+     * retry schedule.
+     */
+    public Topic<String, WebhookDelivery> webhookDeliveries() {
+        return webhookDeliveries;
+    }
+
+    /** Resends and replays the API asks the webhook dispatcher for. */
+    public Topic<String, WebhookRequest> webhookRequests() {
+        return webhookRequests;
+    }
+
+    public Topic<String, byte[]> webhookCommandsDlq() {
+        return webhookCommandsDlq;
+    }
+
     /** Every topic, for provisioning at startup. */
     public List<TopicSpec> specs() {
         return List.of(checkoutCommands.spec(), checkoutEvents.spec(), sessionState.spec(), orderEvents.spec(),
                 merchantCommands.spec(), merchants.spec(), hookCalls.spec(), checkoutCommandsDlq.spec(),
-                merchantCommandsDlq.spec());
+                merchantCommandsDlq.spec(), webhookCommands.spec(), webhookEndpoints.spec(), webhookDeliveries.spec(),
+                webhookRequests.spec(), webhookCommandsDlq.spec());
     }
 
     private static <V extends SpecificRecord> Topic<String, V> avro(String name, int partitions, String group,

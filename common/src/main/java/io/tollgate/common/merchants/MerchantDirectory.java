@@ -2,15 +2,13 @@ package io.tollgate.common.merchants;
 
 import io.tollgate.common.crypto.SealedFor;
 import io.tollgate.common.crypto.SecretBox;
+import io.tollgate.common.crypto.SecretRing;
 import io.tollgate.common.kafka.CompactedTopicView;
 import io.tollgate.schema.Encrypted;
-import io.tollgate.schema.HookSecret;
 import io.tollgate.schema.HookSnapshot;
 import io.tollgate.schema.MerchantConfig;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -80,12 +78,7 @@ public final class MerchantDirectory {
      */
     public CompletableFuture<MerchantConfig> await(String agencyId, String merchantId, Predicate<MerchantConfig> condition,
             Duration timeout) {
-        String key = key(agencyId, merchantId);
-        CompletableFuture<MerchantConfig> future = view.await(key, condition, timeout);
-        // the view read the current value before the waiter was registered: look again, now that
-        // every later value is offered to it, so a value that arrived in between is not missed
-        view.get(key).filter(condition).ifPresent(future::complete);
-        return future;
+        return view.await(key(agencyId, merchantId), condition, timeout);
     }
 
     /** Completes once the view holds version {@code version} (or a later one) of the merchant. */
@@ -136,17 +129,12 @@ public final class MerchantDirectory {
         if (config.getHook() == null) {
             throw new HookSecretsUnavailableException("no_hook", "merchant " + merchant + " has no pre-confirmation hook");
         }
-        Instant now = clock.instant();
-        List<String> secrets = new ArrayList<>();
-        for (HookSecret secret : config.getHook().getSecrets()) {
-            if (secret.getExpiresAt() == null || secret.getExpiresAt().isAfter(now)) {
-                secrets.add(open(secret.getSecret(), config.getAgencyId(), config.getMerchantId()));
-            }
-        }
+        List<String> secrets = SecretRing.signing(config.getHook().getSecrets(), clock.instant(),
+                sealed -> open(sealed, config.getAgencyId(), config.getMerchantId()));
         if (secrets.isEmpty()) {
             throw new HookSecretsUnavailableException("no_active_secret", "merchant " + merchant + " has no unexpired secret");
         }
-        return List.copyOf(secrets);
+        return secrets;
     }
 
     /**

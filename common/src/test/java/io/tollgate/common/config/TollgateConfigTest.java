@@ -126,7 +126,11 @@ class TollgateConfigTest {
                 Map.entry("TOLLGATE_CONFIRM_BUDGET_MS", "500"),
                 Map.entry("TOLLGATE_PARTITIONS", "12"),
                 Map.entry("TOLLGATE_APPLICATION_ID_PREFIX", "tg-prod"),
-                Map.entry("TOLLGATE_CORS_ORIGINS", "https://shop.example, http://localhost:3000"));
+                Map.entry("TOLLGATE_CORS_ORIGINS", "https://shop.example, http://localhost:3000"),
+                Map.entry("TOLLGATE_WEBHOOKS_RETRY_SCHEDULE", "10s, 1m,1h"),
+                Map.entry("TOLLGATE_WEBHOOKS_DISABLE_AFTER", "3d"),
+                Map.entry("TOLLGATE_WEBHOOKS_TIMEOUT_MS", "5000"),
+                Map.entry("TOLLGATE_WEBHOOKS_ENDPOINT_CONCURRENCY", "2"));
 
         TollgateConfig config = TollgateConfig.load(null, env, Map.of());
 
@@ -155,6 +159,39 @@ class TollgateConfigTest {
         assertThat(config.partitions()).isEqualTo(12);
         assertThat(config.applicationIdPrefix()).isEqualTo("tg-prod");
         assertThat(config.corsOrigins()).containsExactly("https://shop.example", "http://localhost:3000");
+        assertThat(config.webhooksRetrySchedule()).containsExactly(Duration.ofSeconds(10), Duration.ofMinutes(1),
+                Duration.ofHours(1));
+        assertThat(config.webhooksDisableAfter()).isEqualTo(Duration.ofDays(3));
+        assertThat(config.webhooksTimeoutMs()).isEqualTo(5000);
+        assertThat(config.webhooksEndpointConcurrency()).isEqualTo(2);
+    }
+
+    @Test
+    void webhookSettingsDefaultToSvixsScheduleAndLimits() {
+        TollgateConfig config = dev();
+
+        assertThat(config.webhooksRetrySchedule()).containsExactly(Duration.ofSeconds(5), Duration.ofMinutes(5),
+                Duration.ofMinutes(30), Duration.ofHours(2), Duration.ofHours(5), Duration.ofHours(10), Duration.ofHours(10));
+        assertThat(config.webhooksDisableAfter()).isEqualTo(Duration.ofDays(5));
+        assertThat(config.webhooksTimeoutMs()).isEqualTo(15_000);
+        assertThat(config.webhooksEndpointConcurrency()).isEqualTo(8);
+        assertThat(config.toString()).contains("webhooksRetrySchedule=[PT5S, PT5M");
+    }
+
+    @Test
+    void webhookSettingsOutOfRangeNameTheSetting() {
+        assertInvalid("webhooks.retry.schedule", "5s,0s", Setting.WEBHOOKS_RETRY_SCHEDULE);
+        assertInvalid("webhooks.retry.schedule", "4d", Setting.WEBHOOKS_RETRY_SCHEDULE);
+        assertInvalid("webhooks.retry.schedule", "5s,soon", Setting.WEBHOOKS_RETRY_SCHEDULE);
+        assertInvalid("webhooks.retry.schedule", "1s,".repeat(21), Setting.WEBHOOKS_RETRY_SCHEDULE);
+        assertInvalid("webhooks.disable.after", "31d", Setting.WEBHOOKS_DISABLE_AFTER);
+        assertInvalid("webhooks.disable.after", "0s", Setting.WEBHOOKS_DISABLE_AFTER);
+        assertInvalid("webhooks.timeout.ms", "0", Setting.WEBHOOKS_TIMEOUT_MS);
+        assertInvalid("webhooks.timeout.ms", "60001", Setting.WEBHOOKS_TIMEOUT_MS);
+        assertInvalid("webhooks.endpoint.concurrency", "0", Setting.WEBHOOKS_ENDPOINT_CONCURRENCY);
+        assertInvalid("webhooks.endpoint.concurrency", "101", Setting.WEBHOOKS_ENDPOINT_CONCURRENCY);
+        assertThat(dev().withOverrides(Map.of("webhooks.retry.schedule", "3d", "webhooks.disable.after", "30d"))
+                .webhooksDisableAfter()).isEqualTo(Duration.ofDays(30));
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.tollgate.orchestrator.api;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
@@ -15,6 +16,7 @@ import io.tollgate.common.http.BoundedBody;
 import io.tollgate.common.http.RequestBodies;
 import java.io.IOException;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -71,6 +73,13 @@ public final class JsonBodies {
             throw new ApiError(400, "invalid_json", "the body is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new ApiError(400, "invalid_json", "the body could not be read");
+        }
+    }
+
+    /** For a route that takes no fields: an empty body or {@code {}} only, within the config limit. */
+    public void requireNoFields(Context ctx) {
+        if (!isBlank(ctx, CONFIG_LIMIT)) {
+            BodyFields.of(read(ctx, JsonNode.class, CONFIG_LIMIT), Set.of());
         }
     }
 

@@ -16,7 +16,7 @@ public record CartRequest(List<Item> items, Long totalMinor, String currency) {
     static final int MAX_ITEMS = 100;
     static final int MAX_NAME = 200;
     static final int MAX_QUANTITY = 10_000;
-    static final long MAX_AMOUNT_MINOR = 99_999_999L;
+    public static final long MAX_AMOUNT_MINOR = 99_999_999L;
     static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
 
     public record Item(String id, String name, Integer quantity, Long unitAmountMinor, Map<String, String> metadata) {

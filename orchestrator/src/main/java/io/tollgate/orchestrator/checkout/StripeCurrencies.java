@@ -17,14 +17,14 @@ import java.util.regex.Pattern;
  * to keep it). A code ISO knows but Stripe cannot charge (XAU, XTS, XXX, VEF...) would only fail at
  * the payment, after the hook had approved and the merchant had reserved.
  */
-final class StripeCurrencies {
+public final class StripeCurrencies {
     private static final Pattern CODE = Pattern.compile("[A-Z]{3}");
     static final Set<String> CODES = load();
 
     private StripeCurrencies() {
     }
 
-    static boolean contains(String code) {
+    public static boolean contains(String code) {
         return CODES.contains(code);
     }
 

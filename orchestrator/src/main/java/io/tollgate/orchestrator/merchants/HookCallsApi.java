@@ -9,7 +9,9 @@ import io.tollgate.common.merchants.MerchantDirectory;
 import io.tollgate.orchestrator.api.ApiError;
 import io.tollgate.orchestrator.api.HttpApi;
 import io.tollgate.orchestrator.api.JsonBodies;
+import io.tollgate.orchestrator.api.ListLimit;
 import io.tollgate.orchestrator.api.PartnerAuth;
+import io.tollgate.orchestrator.api.TestCallGate;
 import io.tollgate.orchestrator.checkout.CartRequest;
 import io.tollgate.schema.Cart;
 import io.tollgate.schema.HookCall;
@@ -64,7 +66,7 @@ public final class HookCallsApi implements HttpApi.Routes {
     private final MerchantDirectory directory;
     private final KeyedTail<HookCall> calls;
     private final HookTester tester;
-    private final HookTestGate gate;
+    private final TestCallGate gate;
 
     /**
      * @param calls reads a merchant's newest calls from merchants.hook-calls.v1 when they are asked for
@@ -78,7 +80,7 @@ public final class HookCallsApi implements HttpApi.Routes {
         this.directory = directory;
         this.calls = calls;
         this.tester = tester;
-        this.gate = new HookTestGate(settings.testsPerMinute(), settings.clock());
+        this.gate = new TestCallGate(settings.testsPerMinute(), settings.clock());
     }
 
     @Override
@@ -128,7 +130,7 @@ public final class HookCallsApi implements HttpApi.Routes {
     private void list(Context ctx) {
         MerchantTarget target = MerchantTarget.of(ctx, auth, directory);
         hookOf(target, target.existing(directory));
-        int limit = limit(ctx);
+        int limit = ListLimit.of(ctx, DEFAULT_LIMIT, MAX_LIMIT);
         List<HookCall> newestFirst = new ArrayList<>(calls.newest(target.key(), limit + 1).records());
         // the log is in the order calls finished; a slow call that started earlier sorts below a quicker later one
         Collections.reverse(newestFirst);
@@ -166,23 +168,6 @@ public final class HookCallsApi implements HttpApi.Routes {
             throw new ApiError(409, "hook_secret_unavailable", "the hook has no secret that can sign a call: " + e.getMessage(),
                     Map.of("reason", e.reason()));
         }
-    }
-
-    private static int limit(Context ctx) {
-        String raw = ctx.queryParam("limit");
-        if (raw == null) {
-            return DEFAULT_LIMIT;
-        }
-        try {
-            int limit = Integer.parseInt(raw);
-            if (limit >= 1 && limit <= MAX_LIMIT) {
-                return limit;
-            }
-        } catch (NumberFormatException notANumber) {
-            // answered below, like an out-of-range number
-        }
-        throw new ApiError(400, "invalid_request", "limit: must be a whole number from 1 to " + MAX_LIMIT,
-                Map.of("field", "limit", "min", 1, "max", MAX_LIMIT));
     }
 
     private static Map<String, Object> testAnswer(HookCall call) {

@@ -1,7 +1,9 @@
 package io.tollgate.orchestrator.merchants;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tollgate.common.net.OutboundUrlRules;
 import io.tollgate.orchestrator.api.ApiError;
+import io.tollgate.orchestrator.api.BodyFields;
 import io.tollgate.schema.FailMode;
 import io.tollgate.schema.HookMode;
 import java.util.List;
@@ -26,7 +28,7 @@ record HookSettingsRequest(String url, FailMode failMode, int timeoutMs, HookMod
     static HookSettingsRequest parse(JsonNode body, boolean devMode) {
         BodyFields fields = BodyFields.of(body, Set.of("url", "fail_mode", "timeout_ms", "mode", "partner_wait_minutes"));
         String url = fields.requiredText("url");
-        HookUrlRules.problem(url, devMode).ifPresent(problem -> {
+        OutboundUrlRules.problem(url, devMode).ifPresent(problem -> {
             throw ApiError.invalid("url", problem);
         });
         FailMode failMode = fields.oneOf("fail_mode", List.of("closed", "open"))

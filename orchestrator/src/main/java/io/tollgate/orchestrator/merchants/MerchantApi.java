@@ -1,9 +1,6 @@
 package io.tollgate.orchestrator.merchants;
 
-import io.tollgate.common.crypto.Sha256;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.tollgate.common.config.TollgateConfig;
@@ -13,39 +10,29 @@ import io.tollgate.common.kafka.KafkaClients;
 import io.tollgate.common.kafka.Topic;
 import io.tollgate.common.merchants.HookUrlQuery;
 import io.tollgate.common.merchants.MerchantDirectory;
+import io.tollgate.common.signing.SigningSecrets;
 import io.tollgate.orchestrator.api.ApiError;
 import io.tollgate.orchestrator.api.HttpApi;
 import io.tollgate.orchestrator.api.JsonBodies;
 import io.tollgate.orchestrator.api.PartnerAuth;
+import io.tollgate.orchestrator.config.ConfigWriter;
 import io.tollgate.schema.DeleteHook;
 import io.tollgate.schema.HookSnapshot;
 import io.tollgate.schema.IdempotentAnswer;
 import io.tollgate.schema.MerchantCommand;
 import io.tollgate.schema.MerchantConfig;
 import io.tollgate.schema.PutHook;
-import io.tollgate.schema.Rejection;
 import io.tollgate.schema.RotateSecret;
 import io.tollgate.schema.UpsertMerchant;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeoutException;
-import java.util.regex.Pattern;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The partner-facing merchant and pre-confirmation hook configuration (design.md, "HTTP API"), in
@@ -59,11 +46,6 @@ public final class MerchantApi implements HttpApi.Routes, AutoCloseable {
     static final String MERCHANT = "/v2/agencies/{agency}/merchants/{merchant}";
     static final String HOOK = MERCHANT + "/pre-confirmation";
     static final String ROTATE = HOOK + "/rotate-secret";
-    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
-    static final String SECRET_PREFIX = "whsec_";
-
-    private static final Logger log = LoggerFactory.getLogger(MerchantApi.class);
-    private static final Pattern KEY_CHARS = Pattern.compile("[\\x21-\\x7E]{1,255}");
 
     /**
      * How the API behaves: dev mode (http and local hook URLs allowed), how long a write waits for
@@ -80,8 +62,7 @@ public final class MerchantApi implements HttpApi.Routes, AutoCloseable {
     }
 
     /** Builds the answer once the fold has settled the command: from the recorded answer when there is one. */
-    private interface Answer {
-        Map<String, Object> of(MerchantConfig config, IdempotentAnswer recordedOrNull);
+    private interface Answer extends ConfigWriter.Answer<MerchantConfig> {
     }
 
     private final Settings settings;
@@ -89,10 +70,8 @@ public final class MerchantApi implements HttpApi.Routes, AutoCloseable {
     private final JsonBodies bodies;
     private final SecretBox secretBox;
     private final MerchantDirectory directory;
-    private final Topic<String, MerchantCommand> commands;
-    private final Producer<String, MerchantCommand> producer;
-    private final ObjectMapper canonicalJson = new ObjectMapper();
-    private final SecureRandom random = new SecureRandom();
+    private final ConfigWriter<MerchantCommand, MerchantConfig> writer;
+    private final SigningSecrets secrets = new SigningSecrets();
 
     /**
      * @param commands merchants.commands.v1 ({@code topics.merchantCommands()})
@@ -105,9 +84,10 @@ public final class MerchantApi implements HttpApi.Routes, AutoCloseable {
         this.bodies = bodies;
         this.secretBox = secretBox;
         this.directory = directory;
-        this.commands = commands;
-        this.producer = new KafkaProducer<>(clients.producer("tollgate-merchant-api-" + UUID.randomUUID()),
-                commands.keySerde().serializer(), commands.valueSerde().serializer());
+        this.writer = new ConfigWriter<>("merchant", commands, clients, MerchantConfigFold.RECORDS,
+                (key, condition, timeout) -> directory.await(key.substring(0, key.indexOf('/')),
+                        key.substring(key.indexOf('/') + 1), condition, timeout),
+                settings.writeTimeout(), Set.of(MerchantConfigFold.MERCHANT_NOT_FOUND, MerchantConfigFold.HOOK_NOT_FOUND));
     }
 
     @Override
@@ -164,7 +144,7 @@ public final class MerchantApi implements HttpApi.Routes, AutoCloseable {
                         : secretBox.seal(url.query(), SealedFor.hookQuery(target.agency(), target.merchant())))
                 .setFailMode(request.failMode()).setTimeoutMs(request.timeoutMs())
                 .setMode(request.mode()).setPartnerWaitMinutes(request.partnerWaitMinutes())
-                .setSecret(secretBox.seal(newSecret(), MerchantDirectory.secretPurpose(target.agency(), target.merchant())))
+                .setSecret(secretBox.seal(secrets.next(), MerchantDirectory.secretPurpose(target.agency(), target.merchant())))
                 .build(), answer);
     }
 
@@ -197,10 +177,7 @@ public final class MerchantApi implements HttpApi.Routes, AutoCloseable {
     private void rotateSecret(Context ctx) {
         MerchantTarget target = target(ctx);
         String key = idempotencyKey(ctx, true);
-        if (JsonBodies.bytes(ctx, JsonBodies.CONFIG_LIMIT).length > 0) {
-            // no fields are defined: an empty body or {} only
-            BodyFields.of(bodies.read(ctx, JsonNode.class, JsonBodies.CONFIG_LIMIT), java.util.Set.of());
-        }
+        bodies.requireNoFields(ctx);
         String hash = requestHash("POST", target.path("/pre-confirmation/rotate-secret"), Map.of());
         Answer answer = (config, recorded) -> hookAnswer(recorded.getHook(), openSecret(target, recorded));
         MerchantConfig current = existing(target);
@@ -213,29 +190,15 @@ public final class MerchantApi implements HttpApi.Routes, AutoCloseable {
                     + "the secret of", Map.of("reason", MerchantConfigFold.HOOK_NOT_FOUND));
         }
         submit(ctx, target, key, hash, RotateSecret.newBuilder()
-                .setSecret(secretBox.seal(newSecret(), MerchantDirectory.secretPurpose(target.agency(), target.merchant())))
+                .setSecret(secretBox.seal(secrets.next(), MerchantDirectory.secretPurpose(target.agency(), target.merchant())))
                 .setGraceMs(settings.secretGrace().toMillis())
                 .build(), answer);
     }
 
     // ---- writing through the fold ---------------------------------------------------------------
 
-    /**
-     * Answers right away when this Idempotency-Key is already recorded: the first answer again for
-     * the same request, 422 for another.
-     */
     private boolean replayed(Context ctx, MerchantConfig current, String key, String hash, Answer answer) {
-        Optional<IdempotentAnswer> recorded = MerchantConfigFold.recorded(current, key);
-        if (recorded.isEmpty()) {
-            return false;
-        }
-        if (!recorded.get().getRequestHash().equals(hash)) {
-            throw keyReused();
-        }
-        log.info("merchant_api_replay agency_id={} merchant_id={} command_id={} version={}", current.getAgencyId(),
-                current.getMerchantId(), recorded.get().getCommandId(), recorded.get().getVersion());
-        ctx.json(answer.of(current, recorded.get()));
-        return true;
+        return writer.replayed(ctx, current, key, hash, 200, answer);
     }
 
     private void submit(Context ctx, MerchantTarget target, String key, String hash, SpecificRecord payload, Answer answer) {
@@ -247,94 +210,9 @@ public final class MerchantApi implements HttpApi.Routes, AutoCloseable {
                 .setIdempotencyKey(key).setRequestHash(hash)
                 .setPayload(payload)
                 .build();
-        String commandId = command.getCommandId();
-        // wait first, then send: the fold's answer cannot arrive before someone is waiting for it
-        CompletableFuture<MerchantConfig> settled = directory.await(target.agency(), target.merchant(),
-                config -> settles(config, commandId, key), settings.writeTimeout());
-        try {
-            producer.send(new ProducerRecord<>(commands.name(), MerchantDirectory.key(target.agency(), target.merchant()),
-                    command), (metadata, error) -> {
-                        if (error != null) {
-                            settled.completeExceptionally(error);
-                        }
-                    });
-        } catch (KafkaException e) {
-            settled.completeExceptionally(e);
-        }
-        String type = payload.getClass().getSimpleName();
-        // answered off the thread that completes the wait (the view's consumer), which must keep reading
-        ctx.future(() -> settled.handleAsync((config, error) -> {
-            try {
-                if (error != null) {
-                    throw failure(error);
-                }
-                Map<String, Object> body = settle(config, commandId, key, hash, answer);
-                log.info("merchant_api_write agency_id={} merchant_id={} command_id={} type={} outcome=settled actor={}",
-                        target.agency(), target.merchant(), commandId, type, target.caller().actor());
-                ctx.status(200).json(body);
-            } catch (ApiError e) {
-                log.info("merchant_api_write agency_id={} merchant_id={} command_id={} type={} outcome=refused status={} "
-                        + "code={} actor={}", target.agency(), target.merchant(), commandId, type, e.status(), e.code(),
-                        target.caller().actor());
-                ctx.status(e.status()).json(e.body());
-            } catch (RuntimeException e) {
-                log.error("merchant_api_write agency_id={} merchant_id={} command_id={} type={} outcome=error",
-                        target.agency(), target.merchant(), commandId, type, e);
-                ApiError internal = new ApiError(500, "internal_error", "something went wrong; it was logged");
-                ctx.status(500).json(internal.body());
-            }
-            return null;
-        }));
-    }
-
-    private static boolean settles(MerchantConfig config, String commandId, String key) {
-        return commandId.equals(config.getLastCommandId())
-                || config.getLastRejection() != null && commandId.equals(config.getLastRejection().getCommandId())
-                || MerchantConfigFold.recorded(config, key).isPresent();
-    }
-
-    private Map<String, Object> settle(MerchantConfig config, String commandId, String key, String hash, Answer answer) {
-        Optional<IdempotentAnswer> recorded = MerchantConfigFold.recorded(config, key);
-        if (recorded.isPresent()) {
-            // ours, or a concurrent request with the same key that the fold took first
-            if (!recorded.get().getRequestHash().equals(hash)) {
-                throw keyReused();
-            }
-            return answer.of(config, recorded.get());
-        }
-        Rejection rejection = config.getLastRejection();
-        if (rejection != null && commandId.equals(rejection.getCommandId())) {
-            throw refusal(rejection);
-        }
-        return answer.of(config, null);
-    }
-
-    private static ApiError failure(Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (cause instanceof ApiError apiError) {
-            return apiError;
-        }
-        if (cause instanceof TimeoutException) {
-            return new ApiError(503, "unavailable", "the change was sent but not confirmed in time; retry with the same "
-                    + IDEMPOTENCY_KEY + " to get its answer", Map.of("retryable", true));
-        }
-        log.warn("merchant_api_send_failed error={}", String.valueOf(cause));
-        return new ApiError(503, "unavailable", "the change could not be written; retry", Map.of("retryable", true));
-    }
-
-    private static ApiError refusal(Rejection rejection) {
-        return switch (rejection.getCode()) {
-            case MerchantConfigFold.IDEMPOTENCY_KEY_REUSED -> keyReused();
-            case MerchantConfigFold.MERCHANT_NOT_FOUND, MerchantConfigFold.HOOK_NOT_FOUND ->
-                    new ApiError(404, "not_found", rejection.getMessage(), Map.of("reason", rejection.getCode()));
-            default -> new ApiError(409, rejection.getCode(), rejection.getMessage());
-        };
-    }
-
-    private static ApiError keyReused() {
-        return new ApiError(422, "idempotency_key_reused",
-                "this " + IDEMPOTENCY_KEY + " was already used with a different request; use a new key for a new request",
-                Map.of("header", IDEMPOTENCY_KEY));
+        writer.submit(ctx, new ConfigWriter.Write<>(target.key(), command.getCommandId(), command,
+                payload.getClass().getSimpleName(), key, hash, 200, answer, "agency_id=" + target.agency() + " merchant_id="
+                        + target.merchant() + " actor=" + target.caller().actor()));
     }
 
     // ---- request parts --------------------------------------------------------------------------
@@ -348,34 +226,11 @@ public final class MerchantApi implements HttpApi.Routes, AutoCloseable {
     }
 
     private static String idempotencyKey(Context ctx, boolean required) {
-        String key = ctx.header(IDEMPOTENCY_KEY);
-        if (key == null || key.isEmpty()) {
-            if (required) {
-                throw new ApiError(400, "idempotency_key_required", IDEMPOTENCY_KEY + ": header is required on this request",
-                        Map.of("header", IDEMPOTENCY_KEY));
-            }
-            return null;
-        }
-        if (!KEY_CHARS.matcher(key).matches()) {
-            throw new ApiError(400, "invalid_request", IDEMPOTENCY_KEY + ": must be 1-255 visible ASCII characters",
-                    Map.of("header", IDEMPOTENCY_KEY));
-        }
-        return key;
+        return ConfigWriter.idempotencyKey(ctx, required);
     }
 
-    /** SHA-256 over method, path and the canonical body: what tells a replay from a reused key. */
     private String requestHash(String method, String path, Map<String, Object> canonicalBody) {
-        try {
-            return Sha256.hex(method + " " + path + "\n" + canonicalJson.writeValueAsString(canonicalBody));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot hash a request", e);
-        }
-    }
-
-    private String newSecret() {
-        byte[] bytes = new byte[32];
-        random.nextBytes(bytes);
-        return SECRET_PREFIX + Base64.getEncoder().encodeToString(bytes);
+        return writer.requestHash(method, path, canonicalBody);
     }
 
     // ---- answers --------------------------------------------------------------------------------
@@ -411,6 +266,6 @@ public final class MerchantApi implements HttpApi.Routes, AutoCloseable {
 
     @Override
     public void close() {
-        producer.close(Duration.ofSeconds(5));
+        writer.close();
     }
 }

@@ -1,10 +1,15 @@
 package io.tollgate.orchestrator.merchants;
 
+import io.tollgate.common.crypto.SecretRing;
+import io.tollgate.common.merchants.MerchantDirectory;
+import io.tollgate.orchestrator.config.ConfigFoldProcessor;
+import io.tollgate.orchestrator.config.ConfigOutcome;
+import io.tollgate.orchestrator.config.ConfigRecords;
+import io.tollgate.orchestrator.config.IdempotentAnswers;
 import io.tollgate.schema.ConfigChange;
 import io.tollgate.schema.DeleteHook;
 import io.tollgate.schema.Encrypted;
 import io.tollgate.schema.HookConfig;
-import io.tollgate.schema.HookSecret;
 import io.tollgate.schema.HookSnapshot;
 import io.tollgate.schema.IdempotentAnswer;
 import io.tollgate.schema.MerchantCommand;
@@ -16,7 +21,6 @@ import io.tollgate.schema.UpsertMerchant;
 import io.tollgate.schemas.serde.AvroClassTrust;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -29,29 +33,16 @@ import java.util.Optional;
  * with the same request hash, change nothing (the recorded answer, secret included, stands); with
  * another hash they are rejected as {@code idempotency_key_reused}.
  */
-public final class MerchantConfigFold {
-    static final int IDEMPOTENCY_LIMIT = 100;
+public final class MerchantConfigFold implements ConfigFoldProcessor.Kind<MerchantCommand, MerchantConfig> {
     static final int CHANGES_LIMIT = 50;
 
     public static final String MERCHANT_NOT_FOUND = "merchant_not_found";
     public static final String HOOK_NOT_FOUND = "hook_not_found";
-    public static final String IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused";
+    public static final String IDEMPOTENCY_KEY_REUSED = IdempotentAnswers.KEY_REUSED;
     public static final String INVALID_COMMAND = "invalid_command";
-
-    /**
-     * What one command did. {@code config} is the merchant's config afterwards (null when there is no
-     * merchant); {@code written} says whether it is to be stored and published; {@code rejection} is
-     * set when the command was refused (recorded in {@code last_rejection} when a merchant exists).
-     */
-    public record Outcome(MerchantConfig config, boolean written, Rejection rejection, String change) {
-        static Outcome unchanged(MerchantConfig config) {
-            return new Outcome(config, false, null, null);
-        }
-
-        public boolean rejected() {
-            return rejection != null;
-        }
-    }
+    /** How merchant configs record what was settled. */
+    public static final ConfigRecords<MerchantConfig> RECORDS = ConfigRecords.of(MerchantConfig::getLastCommandId,
+            MerchantConfig::getLastRejection, MerchantConfig::getIdempotency);
 
     public MerchantConfigFold() {
         // copying a config deep-copies records and enums, which Avro 1.12 loads by class name only
@@ -59,20 +50,44 @@ public final class MerchantConfigFold {
         AvroClassTrust.trustContracts();
     }
 
-    public Outcome apply(MerchantConfig current, MerchantCommand command) {
-        String commandId = command.getCommandId();
-        if (current != null && (commandId.equals(current.getLastCommandId())
-                || current.getLastRejection() != null && commandId.equals(current.getLastRejection().getCommandId()))) {
-            return Outcome.unchanged(current);
-        }
-        if (current != null && command.getIdempotencyKey() != null) {
-            Optional<IdempotentAnswer> recorded = recorded(current, command.getIdempotencyKey());
-            if (recorded.isPresent()) {
-                return recorded.get().getRequestHash().equals(command.getRequestHash())
-                        ? Outcome.unchanged(current)
-                        : reject(current, command, IDEMPOTENCY_KEY_REUSED,
-                                "this Idempotency-Key was already used with a different request");
-            }
+    @Override
+    public String name() {
+        return "merchant";
+    }
+
+    @Override
+    public String key(MerchantCommand command) {
+        return MerchantDirectory.key(command.getAgencyId(), command.getMerchantId());
+    }
+
+    @Override
+    public String describe(MerchantCommand command) {
+        return "agency_id=" + command.getAgencyId() + " merchant_id=" + command.getMerchantId() + " command_id="
+                + command.getCommandId() + " actor=" + command.getActor();
+    }
+
+    @Override
+    public String type(MerchantCommand command) {
+        return command.getPayload().getClass().getSimpleName();
+    }
+
+    @Override
+    public Instant issuedAt(MerchantCommand command) {
+        return command.getIssuedAt();
+    }
+
+    @Override
+    public long version(MerchantConfig config) {
+        return config.getVersion();
+    }
+
+    @Override
+    public ConfigOutcome<MerchantConfig> apply(MerchantConfig current, MerchantCommand command) {
+        Optional<String> settled = RECORDS.alreadySettled(current, command.getCommandId(), command.getIdempotencyKey(),
+                command.getRequestHash());
+        if (settled.isPresent()) {
+            return settled.get().equals(ConfigRecords.UNCHANGED) ? ConfigOutcome.unchanged(current)
+                    : reject(current, command, IDEMPOTENCY_KEY_REUSED, "this Idempotency-Key was already used with a different request");
         }
         Object payload = command.getPayload();
         if (payload instanceof UpsertMerchant p) {
@@ -94,15 +109,12 @@ public final class MerchantConfigFold {
         return reject(current, command, INVALID_COMMAND, "unknown command " + payload.getClass().getSimpleName());
     }
 
-    /** The recorded first answer to an Idempotency-Key, if it is among the recent ones. */
+    /** The recorded first answer to an Idempotency-Key, if it is among the merchant's recent ones. */
     public static Optional<IdempotentAnswer> recorded(MerchantConfig config, String idempotencyKey) {
-        if (config == null || idempotencyKey == null) {
-            return Optional.empty();
-        }
-        return config.getIdempotency().stream().filter(a -> a.getKey().equals(idempotencyKey)).findFirst();
+        return config == null ? Optional.empty() : IdempotentAnswers.find(config.getIdempotency(), idempotencyKey);
     }
 
-    private Outcome upsertMerchant(MerchantConfig current, MerchantCommand command, UpsertMerchant p) {
+    private ConfigOutcome<MerchantConfig> upsertMerchant(MerchantConfig current, MerchantCommand command, UpsertMerchant p) {
         MerchantConfig next;
         if (current == null) {
             next = MerchantConfig.newBuilder()
@@ -120,7 +132,7 @@ public final class MerchantConfigFold {
         return changed(next, command, "merchant_upserted", false, null);
     }
 
-    private Outcome putHook(MerchantConfig current, MerchantCommand command, PutHook p) {
+    private ConfigOutcome<MerchantConfig> putHook(MerchantConfig current, MerchantCommand command, PutHook p) {
         MerchantConfig next = copy(current);
         HookSnapshot settings = HookSnapshot.newBuilder()
                 .setVersion(0) // set to the new version in changed()
@@ -131,10 +143,8 @@ public final class MerchantConfigFold {
         // every settings change hands the live secret to whoever can change a URL.
         Encrypted created = null;
         if (next.getHook() == null) {
-            List<HookSecret> secrets = new ArrayList<>();
-            secrets.add(HookSecret.newBuilder().setSecret(p.getSecret()).setCreatedAt(command.getIssuedAt())
-                    .setExpiresAt(null).build());
-            next.setHook(HookConfig.newBuilder().setSnapshot(settings).setSecrets(secrets).build());
+            next.setHook(HookConfig.newBuilder().setSnapshot(settings)
+                    .setSecrets(SecretRing.first(p.getSecret(), command.getIssuedAt())).build());
             created = p.getSecret();
         } else {
             // an existing hook keeps its secrets: changing the URL or timeout must not break signatures
@@ -143,7 +153,7 @@ public final class MerchantConfigFold {
         return changed(next, command, "hook_put", true, created);
     }
 
-    private Outcome deleteHook(MerchantConfig current, MerchantCommand command) {
+    private ConfigOutcome<MerchantConfig> deleteHook(MerchantConfig current, MerchantCommand command) {
         if (current.getHook() == null) {
             return reject(current, command, HOOK_NOT_FOUND, "merchant " + current.getMerchantId()
                     + " has no pre-confirmation hook");
@@ -153,7 +163,7 @@ public final class MerchantConfigFold {
         return changed(next, command, "hook_deleted", false, null);
     }
 
-    private Outcome rotateSecret(MerchantConfig current, MerchantCommand command, RotateSecret p) {
+    private ConfigOutcome<MerchantConfig> rotateSecret(MerchantConfig current, MerchantCommand command, RotateSecret p) {
         if (current.getHook() == null) {
             return reject(current, command, HOOK_NOT_FOUND, "merchant " + current.getMerchantId()
                     + " has no pre-confirmation hook to rotate the secret of");
@@ -162,24 +172,12 @@ public final class MerchantConfigFold {
             return reject(current, command, INVALID_COMMAND, "grace_ms must not be negative");
         }
         MerchantConfig next = copy(current);
-        Instant at = command.getIssuedAt();
-        Instant graceEnds = at.plusMillis(p.getGraceMs());
-        List<HookSecret> secrets = new ArrayList<>();
-        secrets.add(HookSecret.newBuilder().setSecret(p.getSecret()).setCreatedAt(at).setExpiresAt(null).build());
-        for (HookSecret old : next.getHook().getSecrets()) {
-            if (old.getExpiresAt() != null && !old.getExpiresAt().isAfter(at)) {
-                continue;
-            }
-            if (old.getExpiresAt() == null || old.getExpiresAt().isAfter(graceEnds)) {
-                old.setExpiresAt(graceEnds);
-            }
-            secrets.add(old);
-        }
-        next.getHook().setSecrets(secrets);
+        next.getHook().setSecrets(SecretRing.rotate(next.getHook().getSecrets(), p.getSecret(), command.getIssuedAt(),
+                p.getGraceMs()));
         return changed(next, command, "secret_rotated", true, p.getSecret());
     }
 
-    private Outcome changed(MerchantConfig next, MerchantCommand command, String change, boolean hookChanged,
+    private ConfigOutcome<MerchantConfig> changed(MerchantConfig next, MerchantCommand command, String change, boolean hookChanged,
             Encrypted shownSecret) {
         long version = next.getVersion() + 1;
         next.setVersion(version);
@@ -189,36 +187,29 @@ public final class MerchantConfigFold {
         if (hookChanged) {
             next.getHook().getSnapshot().setVersion(version);
         }
-        bounded(next.getChanges(), ConfigChange.newBuilder().setVersion(version).setAt(command.getIssuedAt())
+        IdempotentAnswers.addBounded(next.getChanges(), ConfigChange.newBuilder().setVersion(version).setAt(command.getIssuedAt())
                 .setActor(command.getActor()).setChange(change).build(), CHANGES_LIMIT);
         if (command.getIdempotencyKey() != null) {
             HookSnapshot hook = next.getHook() == null ? null : HookSnapshot.newBuilder(next.getHook().getSnapshot()).build();
-            bounded(next.getIdempotency(), IdempotentAnswer.newBuilder()
+            IdempotentAnswers.addBounded(next.getIdempotency(), IdempotentAnswer.newBuilder()
                     .setKey(command.getIdempotencyKey()).setRequestHash(command.getRequestHash())
                     .setCommandId(command.getCommandId()).setVersion(version)
                     .setHook(hook).setSecret(shownSecret == null ? null : Encrypted.newBuilder(shownSecret).build())
-                    .build(), IDEMPOTENCY_LIMIT);
+                    .build(), IdempotentAnswers.LIMIT);
         }
-        return new Outcome(next, true, null, change);
+        return ConfigOutcome.changed(next, change);
     }
 
-    private Outcome reject(MerchantConfig current, MerchantCommand command, String code, String message) {
+    private ConfigOutcome<MerchantConfig> reject(MerchantConfig current, MerchantCommand command, String code, String message) {
         Rejection rejection = Rejection.newBuilder().setCommandId(command.getCommandId()).setCode(code).setMessage(message)
                 .build();
         if (current == null) {
             // nothing to record it in: merchants.v1 holds merchants, not refused commands
-            return new Outcome(null, false, rejection, null);
+            return new ConfigOutcome<>(null, false, rejection, null);
         }
         MerchantConfig next = copy(current);
         next.setLastRejection(rejection);
-        return new Outcome(next, true, rejection, null);
-    }
-
-    private static <T> void bounded(List<T> list, T item, int limit) {
-        list.add(item);
-        while (list.size() > limit) {
-            list.remove(0);
-        }
+        return new ConfigOutcome<>(next, true, rejection, null);
     }
 
     private static MerchantConfig copy(MerchantConfig config) {

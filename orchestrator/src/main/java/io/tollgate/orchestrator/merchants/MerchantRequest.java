@@ -2,6 +2,7 @@ package io.tollgate.orchestrator.merchants;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tollgate.orchestrator.api.ApiError;
+import io.tollgate.orchestrator.api.BodyFields;
 import io.tollgate.orchestrator.api.DisplayText;
 import java.util.Map;
 import java.util.Set;

@@ -76,7 +76,7 @@ class HookCallsApiTest {
         KafkaClients kafka = new KafkaClients(SharedKafka.bootstrapServers());
         orchestrator = new OrchestratorService(config, topics, kafka,
                 new SecretBox(Base64.getDecoder().decode(SecretBox.newMasterKeyBase64())),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), List.of(), tester);
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), List.of(), tester, null);
         int port = orchestrator.start();
         callLog = new KafkaProducer<>(kafka.producer(prefix + "-call-log"), topics.hookCalls().keySerde().serializer(),
                 topics.hookCalls().valueSerde().serializer());

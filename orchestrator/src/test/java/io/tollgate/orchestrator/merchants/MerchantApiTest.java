@@ -10,6 +10,7 @@ import io.tollgate.common.config.TollgateConfig;
 import io.tollgate.common.crypto.SecretBox;
 import io.tollgate.common.http.ChunkedUpload;
 import io.tollgate.common.kafka.SharedKafka;
+import io.tollgate.common.net.OutboundUrlRules;
 import io.tollgate.orchestrator.merchants.PartnerClient.Reply;
 import io.tollgate.schema.ConfigChange;
 import io.tollgate.schema.HookSecret;
@@ -415,7 +416,7 @@ class MerchantApiTest {
     void urlsOfTheMaximumLengthAreAcceptedAndLongerOnesRefused() {
         String m = newMerchant(acme, "acme");
         String base = "https://hooks.example.com/";
-        String longest = base + "a".repeat(HookUrlRules.MAX_LENGTH - base.length());
+        String longest = base + "a".repeat(OutboundUrlRules.MAX_LENGTH - base.length());
 
         Reply ok = acme.put(hook("acme", m), key(), hookBody(longest));
         Reply tooLong = acme.put(hook("acme", m), key(), hookBody(longest + "a"));

@@ -1,7 +1,10 @@
 package io.tollgate.orchestrator.merchants;
 
+import static io.tollgate.common.crypto.NamedSecrets.name;
+import static io.tollgate.common.crypto.NamedSecrets.sealed;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tollgate.orchestrator.config.IdempotentAnswers;
 import io.tollgate.schema.ConfigChange;
 import io.tollgate.schema.DeleteHook;
 import io.tollgate.schema.Encrypted;
@@ -13,8 +16,6 @@ import io.tollgate.schema.MerchantConfig;
 import io.tollgate.schema.PutHook;
 import io.tollgate.schema.RotateSecret;
 import io.tollgate.schema.UpsertMerchant;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -53,7 +54,7 @@ class MerchantConfigFoldTest {
 
     @Test
     void aHookNeedsAMerchantFirst() {
-        MerchantConfigFold.Outcome outcome = fold.apply(null, command(T0, "k", putHook("https://a.example/h", sealed("s1"))));
+        var outcome = fold.apply(null, command(T0, "k", putHook("https://a.example/h", sealed("s1"))));
 
         assertThat(outcome.rejected()).isTrue();
         assertThat(outcome.rejection().getCode()).isEqualTo(MerchantConfigFold.MERCHANT_NOT_FOUND);
@@ -88,7 +89,7 @@ class MerchantConfigFoldTest {
         MerchantConfig merchant = applied(null, command(T0, null, upsert("Shop", null)));
         MerchantCommand delete = command(T0.plusSeconds(1), null, DeleteHook.newBuilder().build());
 
-        MerchantConfigFold.Outcome outcome = fold.apply(merchant, delete);
+        var outcome = fold.apply(merchant, delete);
 
         assertThat(outcome.rejection().getCode()).isEqualTo(MerchantConfigFold.HOOK_NOT_FOUND);
         assertThat(outcome.written()).isTrue();
@@ -137,7 +138,7 @@ class MerchantConfigFoldTest {
     void rotatingWithoutAHookIsRefused() {
         MerchantConfig merchant = applied(null, command(T0, null, upsert("Shop", null)));
 
-        MerchantConfigFold.Outcome outcome = fold.apply(merchant, command(T0, "r", rotate(sealed("s"), DAY)));
+        var outcome = fold.apply(merchant, command(T0, "r", rotate(sealed("s"), DAY)));
 
         assertThat(outcome.rejection().getCode()).isEqualTo(MerchantConfigFold.HOOK_NOT_FOUND);
         assertThat(outcome.config().getHook()).isNull();
@@ -148,7 +149,7 @@ class MerchantConfigFoldTest {
         MerchantConfig merchant = applied(null, command(T0, null, upsert("Shop", null)));
         MerchantConfig first = applied(merchant, command(T0.plusSeconds(1), "same", "hash-a", putHook("https://a.example/h", sealed("s1"))));
 
-        MerchantConfigFold.Outcome again = fold.apply(first,
+        var again = fold.apply(first,
                 command(T0.plusSeconds(2), "same", "hash-a", putHook("https://a.example/h", sealed("s-other"))));
 
         assertThat(again.written()).isFalse();
@@ -162,7 +163,7 @@ class MerchantConfigFoldTest {
         MerchantConfig merchant = applied(null, command(T0, null, upsert("Shop", null)));
         MerchantConfig first = applied(merchant, command(T0.plusSeconds(1), "same", "hash-a", putHook("https://a.example/h", sealed("s1"))));
 
-        MerchantConfigFold.Outcome other = fold.apply(first,
+        var other = fold.apply(first,
                 command(T0.plusSeconds(2), "same", "hash-b", putHook("https://b.example/h", sealed("s2"))));
 
         assertThat(other.rejection().getCode()).isEqualTo(MerchantConfigFold.IDEMPOTENCY_KEY_REUSED);
@@ -176,7 +177,7 @@ class MerchantConfigFoldTest {
         MerchantCommand update = command(T0.plusSeconds(1), null, upsert("Shop 2", null));
         MerchantConfig updated = applied(merchant, update);
 
-        MerchantConfigFold.Outcome again = fold.apply(updated, update);
+        var again = fold.apply(updated, update);
 
         assertThat(again.written()).isFalse();
         assertThat(again.config().getVersion()).isEqualTo(updated.getVersion());
@@ -185,13 +186,13 @@ class MerchantConfigFoldTest {
     @Test
     void idempotencyRecordsAndChangesAreBounded() {
         MerchantConfig config = applied(null, command(T0, "key-0", upsert("Shop", null)));
-        for (int i = 1; i <= MerchantConfigFold.IDEMPOTENCY_LIMIT + 10; i++) {
+        for (int i = 1; i <= IdempotentAnswers.LIMIT + 10; i++) {
             config = applied(config, command(T0.plusSeconds(i), "key-" + i, upsert("Shop " + i, null)));
         }
 
-        assertThat(config.getIdempotency()).hasSize(MerchantConfigFold.IDEMPOTENCY_LIMIT);
+        assertThat(config.getIdempotency()).hasSize(IdempotentAnswers.LIMIT);
         assertThat(MerchantConfigFold.recorded(config, "key-0")).isEmpty();
-        assertThat(MerchantConfigFold.recorded(config, "key-" + (MerchantConfigFold.IDEMPOTENCY_LIMIT + 10))).isPresent();
+        assertThat(MerchantConfigFold.recorded(config, "key-" + (IdempotentAnswers.LIMIT + 10))).isPresent();
         assertThat(config.getChanges()).hasSize(MerchantConfigFold.CHANGES_LIMIT);
         assertThat(config.getChanges()).last().extracting(ConfigChange::getVersion).isEqualTo(config.getVersion());
     }
@@ -225,7 +226,7 @@ class MerchantConfigFoldTest {
     private MerchantConfig foldAll(List<MerchantCommand> commands) {
         MerchantConfig config = null;
         for (MerchantCommand command : commands) {
-            MerchantConfigFold.Outcome outcome = fold.apply(config, command);
+            var outcome = fold.apply(config, command);
             if (outcome.written()) {
                 config = outcome.config();
             }
@@ -239,7 +240,7 @@ class MerchantConfigFoldTest {
     }
 
     private MerchantConfig applied(MerchantConfig current, MerchantCommand command) {
-        MerchantConfigFold.Outcome outcome = fold.apply(current, command);
+        var outcome = fold.apply(current, command);
         assertThat(outcome.rejected()).as("rejection %s", outcome.rejection()).isFalse();
         assertThat(outcome.written()).isTrue();
         return outcome.config();
@@ -267,19 +268,6 @@ class MerchantConfigFoldTest {
 
     private static RotateSecret rotate(Encrypted secret, long graceMs) {
         return RotateSecret.newBuilder().setSecret(secret).setGraceMs(graceMs).build();
-    }
-
-    /** A stand-in for a sealed secret whose "ciphertext" names it, so tests can tell secrets apart. */
-    private static Encrypted sealed(String name) {
-        return Encrypted.newBuilder().setKeyId("test").setNonce(ByteBuffer.wrap(new byte[12]))
-                .setCiphertext(ByteBuffer.wrap(name.getBytes(StandardCharsets.UTF_8))).build();
-    }
-
-    private static String name(Encrypted sealed) {
-        ByteBuffer bytes = sealed.getCiphertext().duplicate();
-        byte[] out = new byte[bytes.remaining()];
-        bytes.get(out);
-        return new String(out, StandardCharsets.UTF_8);
     }
 
     private static List<String> secretNames(MerchantConfig config) {

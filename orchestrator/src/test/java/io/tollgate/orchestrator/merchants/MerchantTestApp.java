@@ -131,7 +131,7 @@ final class MerchantTestApp implements AutoCloseable {
 
     /** The fold's state store changelog: it holds configs too, so it must not hold secrets in clear either. */
     String changelogTopic() {
-        return applicationId + "-" + MerchantConfigProcessor.STORE + "-changelog";
+        return applicationId + "-" + MerchantTopology.STORE + "-changelog";
     }
 
     @Override

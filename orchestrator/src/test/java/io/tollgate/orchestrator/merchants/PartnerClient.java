@@ -12,17 +12,17 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /** A partner calling the API over real HTTP, as a Swft-style client would. */
-final class PartnerClient {
+public final class PartnerClient {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One answer: the status, the raw body and the body as JSON (null when it is not JSON). */
-    record Reply(int status, String body, JsonNode json) {
-        String text(String pointer) {
+    public record Reply(int status, String body, JsonNode json) {
+        public String text(String pointer) {
             return json == null ? null : json.at(pointer).asText(null);
         }
 
-        String errorCode() {
+        public String errorCode() {
             return text("/error/code");
         }
 
@@ -35,7 +35,7 @@ final class PartnerClient {
     private final Function<String, URI> uris;
     private final String authorization;
 
-    PartnerClient(Function<String, URI> uris, String authorization) {
+    public PartnerClient(Function<String, URI> uris, String authorization) {
         this.uris = uris;
         this.authorization = authorization;
     }
@@ -44,20 +44,24 @@ final class PartnerClient {
         return new PartnerClient(app::uri, key == null ? null : "Bearer " + key);
     }
 
-    Reply get(String path) {
+    public Reply get(String path) {
         return send(request(path, null).GET());
     }
 
-    Reply put(String path, String idempotencyKey, String body) {
+    public Reply put(String path, String idempotencyKey, String body) {
         return send(request(path, idempotencyKey).PUT(HttpRequest.BodyPublishers.ofString(body)));
     }
 
-    Reply post(String path, String idempotencyKey, String body) {
+    public Reply post(String path, String idempotencyKey, String body) {
         return send(request(path, idempotencyKey).POST(body == null ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofString(body)));
     }
 
-    Reply delete(String path, String idempotencyKey) {
+    public Reply patch(String path, String idempotencyKey, String body) {
+        return send(request(path, idempotencyKey).method("PATCH", HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    public Reply delete(String path, String idempotencyKey) {
         return send(request(path, idempotencyKey).DELETE());
     }
 

@@ -13,11 +13,11 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /** Every record value of a topic as raw bytes, aborted transactions included: what someone reading the disk would see. */
-final class TopicBytes {
+public final class TopicBytes {
     private TopicBytes() {
     }
 
-    static List<byte[]> values(String topic) {
+    public static List<byte[]> values(String topic) {
         Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
@@ -44,7 +44,7 @@ final class TopicBytes {
         }
     }
 
-    static boolean contains(byte[] haystack, byte[] needle) {
+    public static boolean contains(byte[] haystack, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= haystack.length; i++) {
             for (int j = 0; j < needle.length; j++) {

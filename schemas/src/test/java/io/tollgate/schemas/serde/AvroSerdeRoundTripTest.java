@@ -9,6 +9,8 @@ import io.tollgate.schema.MerchantCommand;
 import io.tollgate.schema.MerchantConfig;
 import io.tollgate.schema.OrderEvent;
 import io.tollgate.schema.SessionState;
+import io.tollgate.schema.WebhookCommand;
+import io.tollgate.schema.WebhookRequest;
 import io.tollgate.schemas.Samples;
 import io.tollgate.schemas.registry.InMemorySchemaRegistry;
 import io.tollgate.schemas.registry.SchemaRegistryException;
@@ -33,7 +35,10 @@ class AvroSerdeRoundTripTest {
                 Samples.checkoutCommandPayloads().stream().map(Samples::checkoutCommand),
                 Samples.checkoutEventPayloads().stream().map(Samples::checkoutEvent),
                 Samples.merchantCommandPayloads().stream().map(Samples::merchantCommand),
-                Stream.of(Samples.sessionState(), Samples.orderEvent(), Samples.merchantConfig(), Samples.hookCall()))
+                Samples.webhookCommandPayloads().stream().map(Samples::webhookCommand),
+                Samples.webhookRequestPayloads().stream().map(Samples::webhookRequest),
+                Stream.of(Samples.sessionState(), Samples.orderEvent(), Samples.merchantConfig(), Samples.hookCall(),
+                        Samples.webhookEndpoint(), Samples.webhookDelivery()))
                 .flatMap(Function.identity());
         return records.map(r -> Arguments.of(r.getClass().getSimpleName() + describePayload(r), r));
     }
@@ -59,6 +64,8 @@ class AvroSerdeRoundTripTest {
         assertThat(classNames(Samples.checkoutCommandPayloads())).containsExactlyInAnyOrderElementsOf(unionBranches(CheckoutCommand.getClassSchema()));
         assertThat(classNames(Samples.checkoutEventPayloads())).containsExactlyInAnyOrderElementsOf(unionBranches(CheckoutEvent.getClassSchema()));
         assertThat(classNames(Samples.merchantCommandPayloads())).containsExactlyInAnyOrderElementsOf(unionBranches(MerchantCommand.getClassSchema()));
+        assertThat(classNames(Samples.webhookCommandPayloads())).containsExactlyInAnyOrderElementsOf(unionBranches(WebhookCommand.getClassSchema()));
+        assertThat(classNames(Samples.webhookRequestPayloads())).containsExactlyInAnyOrderElementsOf(unionBranches(WebhookRequest.getClassSchema()));
     }
 
     @Test
