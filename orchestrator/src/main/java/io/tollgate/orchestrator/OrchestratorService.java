@@ -8,6 +8,7 @@ import io.tollgate.common.config.TollgateConfig;
 import io.tollgate.common.crypto.SecretBox;
 import io.tollgate.common.kafka.CommandLog;
 import io.tollgate.common.kafka.CompactedTopicView;
+import io.tollgate.common.kafka.KafkaClientMeters;
 import io.tollgate.common.kafka.KafkaClients;
 import io.tollgate.common.kafka.KeyedReplies;
 import io.tollgate.common.kafka.KeyedTail;
@@ -23,6 +24,7 @@ import io.tollgate.orchestrator.merchants.MerchantApi;
 import io.tollgate.orchestrator.merchants.MerchantTopology;
 import io.tollgate.orchestrator.checkout.CheckoutFoldProcessor;
 import io.tollgate.orchestrator.checkout.CheckoutTopology;
+import io.tollgate.orchestrator.checkout.ConfirmMetrics;
 import io.tollgate.orchestrator.checkout.FoldProgress;
 import io.tollgate.orchestrator.checkout.SessionStore;
 import io.tollgate.orchestrator.checkout.FoldMetrics;
@@ -110,7 +112,7 @@ public final class OrchestratorService implements AutoCloseable {
      */
     public int start() throws InterruptedException {
         String instance = UUID.randomUUID().toString().substring(0, 8);
-        String appId = config.applicationIdPrefix() + "-orchestrator";
+        String appId = applicationId(config);
 
         CompactedTopicView<MerchantConfig> merchants = resources.add(new CompactedTopicView<>(topics.merchants(),
                 kafka.consumer("orchestrator-merchants-" + instance, null)));
@@ -126,6 +128,12 @@ public final class OrchestratorService implements AutoCloseable {
         CommandLog<CheckoutCommand> expiries = resources.add(new CommandLog<>(topics.checkoutCommands(),
                 kafka.backgroundProducer("orchestrator-expiry-" + instance)));
         Admin admin = resources.add(Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers())));
+        // every Kafka client of the service shows its own metrics; the Streams clients through KafkaStreamsMetrics below
+        resources.add(merchants.bindMetrics(metrics));
+        resources.add(replies.bindMetrics(metrics));
+        resources.add(commands.bindMetrics(metrics));
+        resources.add(expiries.bindMetrics(metrics));
+        resources.add(KafkaClientMeters.bind(admin, metrics));
         FoldProgress progress = new FoldProgress();
 
         ObjectMapper mapper = apiMapper();
@@ -134,6 +142,7 @@ public final class OrchestratorService implements AutoCloseable {
         MerchantDirectory directory = new MerchantDirectory(merchants, secrets, Clock.systemUTC());
         MerchantApi merchantApi = resources.add(new MerchantApi(MerchantApi.Settings.from(config), auth, bodies, secrets, directory,
                 topics.merchantCommands(), kafka));
+        resources.add(merchantApi.bindMetrics(metrics));
         HookCallsApi hookCallsApi = new HookCallsApi(HookCallsApi.Settings.defaults(), auth, bodies, directory, hookCalls,
                 hookTester);
         SessionStore sessions = resources.add(new SessionStore(() -> streams, () -> advertised, topics.sessionState(),
@@ -141,7 +150,8 @@ public final class OrchestratorService implements AutoCloseable {
         SessionApi sessionApi = new SessionApi(auth, mapper, commands, sessions, replies, directory, secrets,
                 new SessionApi.Settings(config.sessionTtl(), config.maxAttempts(), Duration.ofMillis(config.confirmBudgetMs())),
                 Clock.systemUTC());
-        api = new HttpApi(mapper, () -> started, config.corsOrigins(), concat(List.of(merchantApi, hookCallsApi, sessionApi, sessions), extraRoutes));
+        api = new HttpApi(mapper, () -> started, config.corsOrigins(),
+                concat(List.of(new ConfirmMetrics(metrics, mapper), merchantApi, hookCallsApi, sessionApi, sessions), extraRoutes), metrics);
         int port = api.start(config.port());
         advertised = new HostInfo(advertisedHost(), port);
 
@@ -177,6 +187,11 @@ public final class OrchestratorService implements AutoCloseable {
         log.info("orchestrator ready port={} application_id={} application_server={}:{}", port, appId, advertised.host(),
                 advertised.port());
         return port;
+    }
+
+    /** The folds' Kafka Streams application id, which is also their consumer group. */
+    public static String applicationId(TollgateConfig config) {
+        return config.applicationIdPrefix() + "-orchestrator";
     }
 
     /** Where other instances reach this one: configured, else loopback beside an embedded broker, else this machine's address. */

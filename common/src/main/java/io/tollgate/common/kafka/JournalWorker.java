@@ -1,5 +1,9 @@
 package io.tollgate.common.kafka;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.tollgate.common.trace.LogFields;
+import io.tollgate.common.trace.TraceContext;
 import io.tollgate.schema.CheckoutCommand;
 import io.tollgate.schema.CheckoutEvent;
 import java.time.Duration;
@@ -52,6 +56,14 @@ public final class JournalWorker implements AutoCloseable {
         CompletionStage<?> handle(CheckoutEvent event);
     }
 
+    /**
+     * A reaction that sends the event's trace on (to the call it makes, in the report it writes): the
+     * trace of the record's {@code traceparent} header, or a new one when it has none or an invalid one.
+     */
+    public interface TracedHandler {
+        CompletionStage<?> handle(CheckoutEvent event, TraceContext trace);
+    }
+
     private record InFlight(long offset, CompletableFuture<?> done) {
     }
 
@@ -62,7 +74,7 @@ public final class JournalWorker implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
     private final Deserializer<CheckoutEvent> events;
     private final Set<String> eventTypes;
-    private final Handler handler;
+    private final TracedHandler handler;
     private final int maxInFlight;
     private final Map<TopicPartition, Deque<InFlight>> inFlight = new HashMap<>();
     private final Map<String, CompletableFuture<?>> handled = new java.util.LinkedHashMap<>(1024, 0.75f, false) {
@@ -81,6 +93,11 @@ public final class JournalWorker implements AutoCloseable {
      */
     public JournalWorker(String name, Topic<String, CheckoutEvent> journal, Map<String, Object> consumerConfig,
             Set<Class<?>> eventTypes, Handler handler, int maxInFlight) {
+        this(name, journal, consumerConfig, eventTypes, (TracedHandler) (event, trace) -> handler.handle(event), maxInFlight);
+    }
+
+    public JournalWorker(String name, Topic<String, CheckoutEvent> journal, Map<String, Object> consumerConfig,
+            Set<Class<?>> eventTypes, TracedHandler handler, int maxInFlight) {
         this.name = name;
         this.journal = journal;
         this.handler = handler;
@@ -97,9 +114,20 @@ public final class JournalWorker implements AutoCloseable {
      * event is a duplicate the fold drops.
      */
     public static CheckoutCommand report(CheckoutEvent event, String commandId, String actor, Instant issuedAt, Object payload) {
+        return report(event, null, commandId, actor, issuedAt, payload);
+    }
+
+    /** The same, carrying the trace on ({@code trace_id}; send it with {@link CommandLog#append(Object, Object, TraceContext)}). */
+    public static CheckoutCommand report(CheckoutEvent event, TraceContext trace, String commandId, String actor, Instant issuedAt,
+            Object payload) {
         return CheckoutCommand.newBuilder().setCommandId(commandId)
                 .setSessionId(event.getSessionId()).setAgencyId(event.getAgencyId()).setMerchantId(event.getMerchantId())
-                .setIssuedAt(issuedAt).setActor(actor).setTraceId(null).setPayload(payload).build();
+                .setIssuedAt(issuedAt).setActor(actor).setTraceId(trace == null ? null : trace.traceId()).setPayload(payload).build();
+    }
+
+    /** Binds the consumer's client metrics (fetch lag per partition among them); close the result to unbind. */
+    public KafkaClientMetrics bindMetrics(MeterRegistry registry) {
+        return KafkaClientMeters.bind(consumer, registry);
     }
 
     public JournalWorker start() {
@@ -170,14 +198,14 @@ public final class JournalWorker implements AutoCloseable {
         if (earlier != null) {
             return earlier;
         }
-        CompletableFuture<?> done = safely(record.key(), event);
+        CompletableFuture<?> done = safely(record.key(), event, TraceContext.of(record.headers()).orElseGet(TraceContext::start));
         handled.put(event.getEventId(), done);
         return done;
     }
 
-    private CompletableFuture<?> safely(String key, CheckoutEvent event) {
-        try {
-            return handler.handle(event).toCompletableFuture().exceptionally(e -> {
+    private CompletableFuture<?> safely(String key, CheckoutEvent event, TraceContext trace) {
+        try (LogFields.Scope fields = LogFields.of(key, event.getAgencyId(), event.getMerchantId(), trace)) {
+            return handler.handle(event, trace).toCompletableFuture().exceptionally(e -> {
                 // Handlers report their own failures as commands; an exception here is a bug or an
                 // outage of Kafka itself. Log it; the offset still advances so one poison event
                 // cannot stall the partition forever.

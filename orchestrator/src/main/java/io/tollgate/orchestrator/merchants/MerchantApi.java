@@ -40,6 +40,9 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import org.apache.avro.specific.SpecificRecord;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.tollgate.common.kafka.KafkaClientMeters;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -407,6 +410,11 @@ public final class MerchantApi implements HttpApi.Routes, AutoCloseable {
         body.put("partner_wait_minutes", hook.getPartnerWaitMinutes());
         body.put("version", hook.getVersion());
         return body;
+    }
+
+    /** Binds the producer's client metrics; close the result to unbind. */
+    public KafkaClientMetrics bindMetrics(MeterRegistry registry) {
+        return KafkaClientMeters.bind(producer, registry);
     }
 
     @Override
