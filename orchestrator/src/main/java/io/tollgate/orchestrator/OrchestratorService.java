@@ -122,6 +122,7 @@ public final class OrchestratorService implements AutoCloseable {
                 kafka.consumerOfFoldOutput("orchestrator-replies-" + instance, null)));
         // Requests waiting for the fold: each ends answered or timed out, so this stays bounded.
         io.micrometer.core.instrument.Gauge.builder("tollgate.api.waiting_requests", replies, KeyedReplies::pendingWaiters)
+                .description("API requests waiting for the fold's answer")
                 .register(metrics);
         CommandLog<CheckoutCommand> commands = resources.add(new CommandLog<>(topics.checkoutCommands(),
                 kafka.producer("orchestrator-" + instance)));
@@ -168,7 +169,6 @@ public final class OrchestratorService implements AutoCloseable {
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, advertised.host() + ":" + advertised.port());
         props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.standbyReplicas());
         streams = new KafkaStreams(topology, props);
-        resources.add(new KafkaStreamsMetrics(streams));
         streams.setUncaughtExceptionHandler(e -> {
             log.error("fold thread died; replacing it", e);
             return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -177,6 +177,9 @@ public final class OrchestratorService implements AutoCloseable {
         merchants.start();
         replies.start();
         awaitRunning();
+        // bound once running, when its threads and their clients exist (new ones are found on a 60 s refresh)
+        KafkaStreamsMetrics streamsMetrics = resources.add(new KafkaStreamsMetrics(streams));
+        streamsMetrics.bindTo(metrics);
         if (!merchants.awaitCaughtUp(Duration.ofSeconds(60))) {
             throw new IllegalStateException("the merchant view did not catch up in 60 s");
         }

@@ -88,11 +88,13 @@ public final class MerchantConfigProcessor implements Processor<String, Merchant
     }
 
     private void count(String type, String result) {
-        Counter.builder("tollgate.merchant_fold.commands").tags("type", type, "result", result).register(metrics).increment();
+        Counter.builder("tollgate.merchant_fold.commands").description("Merchant commands the config fold folded, by type and result")
+                .tags("type", type, "result", result).register(metrics).increment();
     }
 
     private void deadLetter(Record<String, MerchantCommand> record, String error) {
-        Counter.builder("tollgate.merchant_fold.dead_letters").register(metrics).increment();
+        Counter.builder("tollgate.merchant_fold.dead_letters").description("Merchant commands the config fold dead-lettered")
+                .register(metrics).increment();
         log.warn("merchant_command_dead_lettered key={} error={}", record.key(), error);
         context.forward(DeadLetter.of(record, dlqSerializer, commandsTopic, error), DLQ);
     }
