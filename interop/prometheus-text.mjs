@@ -1,9 +1,10 @@
 // Reads a Prometheus text exposition (a /metrics URL) with parse-prometheus-text-format, a parser written
 // apart from Micrometer and the Prometheus Java client, and prints what it found as JSON:
-//   {"families": [{"name", "type", "help", "samples", "labels": [...]}], "problems": [...]}
-// "problems" lists what a Prometheus server would refuse or mangle: a family without TYPE, a histogram
-// whose buckets do not end at +Inf or are not cumulative, a name or label name outside the allowed
-// characters. It exits 1 when the text does not parse at all.
+//   {"families": [{"name", "type", "help", "labels": [...]}], "problems": [...]}
+// "problems" lists what a Prometheus server or a dashboard would stumble on: a family without TYPE, a
+// histogram series whose buckets do not end at +Inf, are not cumulative or disagree with its
+// _count, a name or label name outside the allowed characters, a content type other than text/plain.
+// It exits 1 when the text does not parse at all.
 //
 //   node prometheus-text.mjs http://127.0.0.1:9090/metrics
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
@@ -31,6 +32,31 @@ const problems = [];
 if (!contentType.startsWith('text/plain')) {
   problems.push(`content type is ${contentType}, not text/plain`);
 }
+// The parser folds a histogram's labelled series into one object (it keeps le but not the other labels),
+// so each histogram series is checked from its own sample lines: buckets cumulative, ending at +Inf,
+// and the +Inf bucket equal to _count.
+const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/;
+const series = new Map();
+for (const line of text.split('\n')) {
+  const m = SAMPLE.exec(line);
+  if (!m || line.startsWith('#')) {
+    continue;
+  }
+  const [, name, labelText = '', value] = m;
+  const le = /(?:^|,)le="([^"]*)"/.exec(labelText);
+  const base = name.replace(/_(bucket|count|sum)$/, '');
+  const key = `${base}{${labelText.replace(/(?:^|,)le="[^"]*"/, '')}}`;
+  if (!series.has(key)) {
+    series.set(key, { base, buckets: [], count: undefined });
+  }
+  const s = series.get(key);
+  if (name.endsWith('_bucket') && le) {
+    s.buckets.push([le[1], Number(value)]);
+  } else if (name.endsWith('_count')) {
+    s.count = Number(value);
+  }
+}
+
 const summary = families.map((family) => {
   if (!NAME.test(family.name)) {
     problems.push(`${family.name}: not a valid metric name`);
@@ -46,20 +72,22 @@ const summary = families.map((family) => {
         problems.push(`${family.name}: label ${label} is not a valid label name`);
       }
     }
-    if (family.type === 'HISTOGRAM') {
-      const bounds = Object.keys(sample.buckets);
-      if (bounds[bounds.length - 1] !== '+Inf') {
-        problems.push(`${family.name}: buckets do not end at +Inf`);
+  }
+  if (family.type === 'HISTOGRAM') {
+    for (const [key, s] of series) {
+      if (s.base !== family.name) {
+        continue;
       }
-      const counts = bounds.map((b) => Number(sample.buckets[b]));
-      if (counts.some((c, i) => i > 0 && c < counts[i - 1])) {
-        problems.push(`${family.name}: bucket counts are not cumulative`);
-      }
-      if (Number(sample.count) !== counts[counts.length - 1]) {
-        problems.push(`${family.name}: _count differs from the +Inf bucket`);
+      const counts = s.buckets.map(([, c]) => c);
+      if (s.buckets.length === 0 || s.buckets[s.buckets.length - 1][0] !== '+Inf') {
+        problems.push(`${key}: buckets do not end at +Inf`);
+      } else if (counts.some((c, i) => i > 0 && c < counts[i - 1])) {
+        problems.push(`${key}: bucket counts are not cumulative`);
+      } else if (s.count !== counts[counts.length - 1]) {
+        problems.push(`${key}: _count differs from the +Inf bucket`);
       }
     }
   }
-  return { name: family.name, type: family.type, help: family.help, samples: family.metrics.length, labels: [...labels].sort() };
+  return { name: family.name, type: family.type, help: family.help, labels: [...labels].sort() };
 });
 console.log(JSON.stringify({ families: summary, problems }));
