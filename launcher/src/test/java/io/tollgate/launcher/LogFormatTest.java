@@ -14,17 +14,23 @@ import org.slf4j.MDC;
 class LogFormatTest {
     private static final Logger log = LoggerFactory.getLogger(LogFormatTest.class);
 
+    private final TraceContext trace = TraceContext.start();
+
+    /** One line while a checkout is handled (and a library put something else in the MDC), then one after. */
+    private void logInAndAfterACheckout() {
+        try (LogFields.Scope fields = LogFields.of("sess_1", "acme", "m1", trace)) {
+            MDC.put("unlisted", "not for the log");
+            log.info("hook decided session_id={} outcome={}", "sess_1", "approved");
+        } finally {
+            MDC.remove("unlisted");
+        }
+        log.info("no fields here");
+    }
+
     @Test
     void aJsonLineHasTheFormattedMessageAndTheLogFieldsAsFieldsOfTheirOwn() {
-        TraceContext trace = TraceContext.start();
         try (CapturedLog captured = CapturedLog.start("json", "INFO")) {
-            try (LogFields.Scope fields = LogFields.of("sess_1", "acme", "m1", trace)) {
-                MDC.put("unlisted", "not for the log");
-                log.info("hook decided session_id={} outcome={}", "sess_1", "approved");
-            } finally {
-                MDC.remove("unlisted");
-            }
-            log.info("no fields here");
+            logInAndAfterACheckout();
 
             JsonNode line = captured.jsonLines().get(0);
             assertThat(line.get("message").asText()).isEqualTo("hook decided session_id=sess_1 outcome=approved");
@@ -45,17 +51,13 @@ class LogFormatTest {
 
     @Test
     void aTextLineEndsWithTheTraceIdOnlyWhenThereIsOne() {
-        TraceContext trace = TraceContext.start();
         try (CapturedLog captured = CapturedLog.start("text", "INFO")) {
-            try (LogFields.Scope fields = LogFields.of("sess_1", "acme", "m1", trace)) {
-                log.info("stripe call refused session_id={}", "sess_1");
-            }
-            log.info("no trace here");
+            logInAndAfterACheckout();
 
             String[] lines = captured.text().split("\n");
-            assertThat(lines[0]).matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  LogFormatTest stripe call refused session_id=sess_1 trace_id="
-                    + trace.traceId());
-            assertThat(lines[1]).endsWith("LogFormatTest no trace here");
+            assertThat(lines[0]).matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  LogFormatTest hook decided session_id=sess_1 outcome=approved "
+                    + "trace_id=" + trace.traceId());
+            assertThat(lines[1]).endsWith("LogFormatTest no fields here");
         }
     }
 }

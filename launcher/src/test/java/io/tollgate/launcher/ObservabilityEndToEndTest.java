@@ -4,12 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tollgate.common.config.TollgateConfig;
 import io.tollgate.common.interop.NodeScripts;
 import io.tollgate.common.kafka.SharedKafka;
 import io.tollgate.common.kafka.Topic;
 import io.tollgate.common.trace.TraceContext;
+import io.tollgate.launcher.EndToEndStack.Reply;
 import io.tollgate.launcher.RecordingMerchantHook.Received;
 import io.tollgate.payment.standin.RecordedRequest;
 import io.tollgate.schema.CheckoutCommand;
@@ -17,10 +16,6 @@ import io.tollgate.schema.CheckoutEvent;
 import io.tollgate.schema.HookDecisionReported;
 import io.tollgate.schema.PaymentIntentReported;
 import io.tollgate.schema.RequestConfirm;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,11 +31,10 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What an operator sees of a checkout, with every service wired as {@code tollgate up} wires them on a
@@ -52,40 +46,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(SharedKafka.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ObservabilityEndToEndTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private static final String AGENCY = "acme";
+    private static final String AGENCY = EndToEndStack.AGENCY;
     /** The trace id of the specification's example, sent by "the shop" with its requests. */
     private static final String SHOP_TRACE = "0af7651916cd43dd8448eb211c80319c";
     private static final String SHOP_PARENT = "b7ad6b7169203331";
 
-    private final String partnerKey = KeysNewCommand.newKey();
-    private final String applicationIdPrefix = SharedKafka.uniqueName("observability-e2e");
-    private TollgateStack stack;
-    private RecordingMerchantHook hooks;
-    private final List<String> hookSecrets = new ArrayList<>();
-
-    record Reply(int status, JsonNode json) {
-    }
-
-    @BeforeAll
-    void start() throws Exception {
-        TollgateConfig config = TollgateConfig.builder().devMode(true).port(0).managementPort(0).partitions(2)
-                .bootstrapServers(SharedKafka.bootstrapServers()).applicationIdPrefix(applicationIdPrefix).commitIntervalMs(10)
-                .addDevPartnerKey(AGENCY, partnerKey).build();
-        stack = TollgateStack.start(config, TollgateStack.all());
-        hooks = new RecordingMerchantHook();
-    }
-
-    @AfterAll
-    void stop() {
-        if (hooks != null) {
-            hooks.close();
-        }
-        if (stack != null) {
-            stack.close();
-        }
-    }
+    private final String partnerKey = e2e.key(AGENCY);
+    @RegisterExtension
+    static final EndToEndStack e2e = new EndToEndStack("observability-e2e", AGENCY);
 
     @Test
     void theShopsTraceReachesTheHookStripeAndEveryCommandAndEventOfTheCheckout() throws Exception {
@@ -95,14 +63,14 @@ class ObservabilityEndToEndTest {
         Reply confirm = confirm(session, shopTraceparent());
 
         assertThat(confirm.status()).as(confirm.json().toString()).isEqualTo(200);
-        Received call = hooks.receivedBy(merchant).get(0);
+        Received call = e2e.hooks().receivedBy(merchant).get(0);
         TraceContext atHook = TraceContext.parse(call.traceparent()).orElseThrow();
         assertThat(atHook.traceId()).isEqualTo(SHOP_TRACE);
         assertThat(atHook.parentId()).as("the hook-caller's own hop").isNotEqualTo(SHOP_PARENT);
 
         // the API's command, the hook-caller's report, the payment worker's report: all in the shop's trace
         List<ConsumerRecord<String, CheckoutCommand>> commands = await().atMost(Duration.ofSeconds(20))
-                .until(() -> read(stack.topics().checkoutCommands(), session),
+                .until(() -> read(e2e.stack().topics().checkoutCommands(), session),
                         c -> payloads(c).containsAll(Set.of("CreateSession", "RequestConfirm", "HookDecisionReported",
                                 "PaymentIntentReported")));
         for (ConsumerRecord<String, CheckoutCommand> command : commands) {
@@ -123,13 +91,13 @@ class ObservabilityEndToEndTest {
 
         // the fold copied each command's traceparent onto what it caused
         List<ConsumerRecord<String, CheckoutEvent>> events = await().atMost(Duration.ofSeconds(20))
-                .until(() -> read(stack.topics().checkoutEvents(), session),
+                .until(() -> read(e2e.stack().topics().checkoutEvents(), session),
                         e -> payloads(e).containsAll(Set.of("CheckoutCommitted", "PaymentRequested", "PaymentIntentCreated")));
         assertThat(events).allSatisfy(e -> assertThat(trace(e.headers().lastHeader(TraceContext.HEADER)).traceId())
                 .as(e.value().getPayload().getClass().getSimpleName()).isEqualTo(SHOP_TRACE));
 
         // and the payment worker sent it to Stripe, as its own hop
-        List<RecordedRequest> stripe = stack.stripeStandIn().orElseThrow().requests().stream()
+        List<RecordedRequest> stripe = e2e.stack().stripeStandIn().orElseThrow().requests().stream()
                 .filter(r -> session.equals(r.params().get("metadata[session_id]"))).toList();
         assertThat(stripe).isNotEmpty().allSatisfy(r -> {
             TraceContext atStripe = TraceContext.parse(r.traceparent()).orElseThrow();
@@ -147,10 +115,10 @@ class ObservabilityEndToEndTest {
         Reply confirm = confirm(session, invalid);
 
         assertThat(confirm.status()).as(confirm.json().toString()).isEqualTo(200);
-        TraceContext atHook = TraceContext.parse(hooks.receivedBy(merchant).get(0).traceparent()).orElseThrow();
+        TraceContext atHook = TraceContext.parse(e2e.hooks().receivedBy(merchant).get(0).traceparent()).orElseThrow();
         assertThat(atHook.traceId()).isNotEqualTo("0".repeat(32)).isNotEqualTo(SHOP_TRACE);
         List<ConsumerRecord<String, CheckoutCommand>> commands = await().atMost(Duration.ofSeconds(20))
-                .until(() -> read(stack.topics().checkoutCommands(), session), c -> payloads(c).contains("HookDecisionReported"));
+                .until(() -> read(e2e.stack().topics().checkoutCommands(), session), c -> payloads(c).contains("HookDecisionReported"));
         CheckoutCommand requestConfirm = commands.stream().map(ConsumerRecord::value)
                 .filter(c -> c.getPayload() instanceof RequestConfirm).findFirst().orElseThrow();
         assertThat(requestConfirm.getTraceId()).isEqualTo(atHook.traceId());
@@ -161,12 +129,13 @@ class ObservabilityEndToEndTest {
         String merchant = merchantWithHook();
         String session = createSession(merchant, null);
         assertThat(confirm(session, null).status()).isEqualTo(200);
-        String metricsUrl = stack.managementUrl() + "/metrics";
+        String metricsUrl = e2e.stack().managementUrl() + "/metrics";
 
         // the consumer groups' lag is read every few seconds, once a group has committed
         String text = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1))
-                .until(() -> get(metricsUrl), t -> t.contains("tollgate_consumer_group_lag{group=\"" + applicationIdPrefix
-                        + "-hook-caller\"") && t.contains("tollgate_consumer_group_lag{group=\"" + applicationIdPrefix + "-orchestrator\""));
+                .until(() -> EndToEndStack.get(metricsUrl), t -> t.contains("tollgate_consumer_group_lag{group=\""
+                        + e2e.applicationIdPrefix() + "-hook-caller\"")
+                        && t.contains("tollgate_consumer_group_lag{group=\"" + e2e.applicationIdPrefix() + "-orchestrator\""));
 
         assertThat(text).contains(
                 // confirm latency: SLO buckets, by outcome
@@ -240,7 +209,7 @@ class ObservabilityEndToEndTest {
         String clientSecret = confirm.json().at("/payment_intent/client_secret").asText();
         assertThat(clientSecret).contains("_secret_");
         assertThat(text).doesNotContain(partnerKey).doesNotContain(clientSecret);
-        hookSecrets.forEach(secret -> assertThat(text).doesNotContain(secret).doesNotContain(secret.substring("whsec_".length())));
+        e2e.hookSecrets().forEach(secret -> assertThat(text).doesNotContain(secret).doesNotContain(secret.substring("whsec_".length())));
     }
 
     // ---- harness -------------------------------------------------------------------------------
@@ -267,7 +236,7 @@ class ObservabilityEndToEndTest {
     /** Every record of the topic under the session's key, headers included. */
     private <V> List<ConsumerRecord<String, V>> read(Topic<String, V> topic, String session) {
         List<ConsumerRecord<String, V>> found = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(stack.kafka().consumer("obs-e2e-" + UUID.randomUUID(), null),
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(e2e.stack().kafka().consumer("obs-e2e-" + UUID.randomUUID(), null),
                 new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic.name()).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
@@ -288,16 +257,7 @@ class ObservabilityEndToEndTest {
     }
 
     private String merchantWithHook() {
-        String m = "m_" + UUID.randomUUID().toString().substring(0, 8);
-        String base = "/v2/agencies/" + AGENCY + "/merchants/" + m;
-        assertThat(send("PUT", base, "{\"display_name\":\"Studio\"}", null, null).status()).isEqualTo(200);
-        Reply hook = send("PUT", base + "/pre-confirmation",
-                "{\"url\":\"" + hooks.url("/approve") + "\",\"fail_mode\":\"closed\",\"timeout_ms\":3000}", "hook-" + m, null);
-        assertThat(hook.status()).as(hook.json().toString()).isEqualTo(200);
-        String secret = hook.json().get("secret").asText();
-        hooks.trust(m, secret);
-        hookSecrets.add(secret);
-        return m;
+        return e2e.merchantWithHook(partnerKey, e2e.hooks().url("/approve"));
     }
 
     private String createSession(String merchant, String traceparent) {
@@ -313,28 +273,13 @@ class ObservabilityEndToEndTest {
     }
 
     private Reply send(String method, String path, String body, String idempotencyKey, String traceparent) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(stack.apiUrl().orElseThrow() + path))
-                .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + partnerKey)
-                .method(method, HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json");
+        Map<String, String> headers = new java.util.HashMap<>();
         if (idempotencyKey != null) {
-            request.header("Idempotency-Key", idempotencyKey);
+            headers.put("Idempotency-Key", idempotencyKey);
         }
         if (traceparent != null) {
-            request.header(TraceContext.HEADER, traceparent);
+            headers.put(TraceContext.HEADER, traceparent);
         }
-        try {
-            HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return new Reply(response.statusCode(), response.body().isEmpty() ? null : JSON.readTree(response.body()));
-        } catch (Exception e) {
-            throw new IllegalStateException(method + " " + path, e);
-        }
-    }
-
-    private static String get(String url) {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
-        } catch (Exception e) {
-            throw new IllegalStateException(url, e);
-        }
+        return e2e.sendWithHeaders(partnerKey, method, path, body, headers);
     }
 }
