@@ -208,7 +208,7 @@ class ObservabilityEndToEndTest {
 
         String clientSecret = confirm.json().at("/payment_intent/client_secret").asText();
         assertThat(clientSecret).contains("_secret_");
-        assertThat(text).doesNotContain(partnerKey).doesNotContain(clientSecret);
+        assertThat(text).doesNotContain(partnerKey).doesNotContain(clientSecret).doesNotContain(TollgateStack.STAND_IN_KEY);
         e2e.hookSecrets().forEach(secret -> assertThat(text).doesNotContain(secret).doesNotContain(secret.substring("whsec_".length())));
     }
 
