@@ -14,6 +14,9 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.tollgate.common.kafka.KafkaClientMeters;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -97,6 +100,11 @@ public final class HookCallRecorder implements AutoCloseable {
   private static void warnNotRecorded(HookCall call, Throwable error) {
     log.warn("hook call not recorded agency_id={} merchant_id={} session_id={} webhook_id={} error={}",
         call.getAgencyId(), call.getMerchantId(), call.getSessionId(), call.getCallId(), error.toString());
+  }
+
+  /** Binds the producer's client metrics; close the result to unbind. */
+  public KafkaClientMetrics bindMetrics(MeterRegistry registry) {
+    return KafkaClientMeters.bind(producer, registry);
   }
 
   /** Appends what is queued (for a few seconds at most), then closes the producer. */

@@ -10,6 +10,7 @@ import io.tollgate.common.kafka.Topics;
 import io.tollgate.common.lifecycle.Resources;
 import io.tollgate.common.merchants.HookSecretsUnavailableException;
 import io.tollgate.common.merchants.MerchantDirectory;
+import io.tollgate.common.trace.TraceContext;
 import io.tollgate.schema.CheckoutCommand;
 import io.tollgate.schema.CheckoutCommitted;
 import io.tollgate.schema.CheckoutEvent;
@@ -82,19 +83,24 @@ public final class HookCallerService implements AutoCloseable {
         resources.add(commands);
         calls = resources.add(new HookCallRecorder(topics.hookCalls(), kafka.backgroundProducer("hook-caller-calls-" + instance), clock));
         JournalWorker worker = new JournalWorker("hook-caller-" + instance, topics.checkoutEvents(),
-                kafka.consumerOfFoldOutput("hook-caller-" + instance, settings.groupId()), Set.of(CheckoutCommitted.class), this::handle,
-                settings.maxInFlight());
+                kafka.consumerOfFoldOutput("hook-caller-" + instance, settings.groupId()), Set.of(CheckoutCommitted.class),
+                this::handle, settings.maxInFlight());
         resources.add(worker);
+        resources.add(merchants.bindMetrics(meterRegistry));
+        resources.add(commands.bindMetrics(meterRegistry));
+        resources.add(calls.bindMetrics(meterRegistry));
+        resources.add(worker.bindMetrics(meterRegistry));
         worker.start();
         log.info("hook-caller ready group_id={}", settings.groupId());
         return this;
     }
 
-    private CompletionStage<?> handle(CheckoutEvent event) {
+    private CompletionStage<?> handle(CheckoutEvent event, TraceContext trace) {
         if (!(event.getPayload() instanceof CheckoutCommitted committed) || committed.getHook() == null) {
             return CompletableFuture.completedFuture(null);
         }
-        HookRequest request = HookRequest.preConfirmation(event);
+        // the call is this hop of the trace: the merchant sees it as the parent, and the report carries it on
+        HookRequest request = HookRequest.preConfirmation(event).withTrace(trace.child());
         Instant deadline = committed.getDeadline();
         Duration wait = Duration.between(clock.instant(), deadline);
         return merchants.awaitSigningSecrets(event.getAgencyId(), event.getMerchantId(), committed.getHook().getVersion(),
@@ -136,10 +142,10 @@ public final class HookCallerService implements AutoCloseable {
         log.atLevel(decision.getOutcome() == HookOutcome.APPROVED ? Level.DEBUG : Level.INFO).log("hook decided session_id={} attempt={} outcome={} reason={} http_status={} duration_ms={}",
                 event.getSessionId(), committed.getAttempt(), decision.getOutcome(), decision.getReason(),
                 decision.getHttpStatus(), decision.getDurationMs());
-        CheckoutCommand command = JournalWorker.report(event, "hook_" + request.webhookId(), "hook-caller", clock.instant(),
-                HookDecisionReported.newBuilder().setAttempt(committed.getAttempt())
+        CheckoutCommand command = JournalWorker.report(event, request.trace(), "hook_" + request.webhookId(), "hook-caller",
+                clock.instant(), HookDecisionReported.newBuilder().setAttempt(committed.getAttempt())
                         .setWebhookId(request.webhookId()).setDecision(decision).build());
-        return commands.append(event.getSessionId(), command);
+        return commands.append(event.getSessionId(), command, request.trace());
     }
 
     @Override

@@ -4,6 +4,8 @@ import io.tollgate.common.net.OutboundAddressRules;
 import io.tollgate.common.net.OutboundHttp;
 import io.tollgate.common.signing.SignatureHeaders;
 import io.tollgate.common.signing.WebhookSigner;
+import io.tollgate.common.trace.LogFields;
+import io.tollgate.common.trace.TraceContext;
 import io.tollgate.schema.HookDecision;
 import io.tollgate.schema.HookMode;
 import io.tollgate.schema.HookOutcome;
@@ -107,20 +109,31 @@ public final class HookClient implements AutoCloseable {
   }
 
   private static Request post(HttpUrl url, HookRequest request, SignatureHeaders signature) {
-    return new Request.Builder()
+    Request.Builder post = new Request.Builder()
         .url(url)
         .header(SignatureHeaders.ID, signature.webhookId())
         .header(SignatureHeaders.TIMESTAMP, Long.toString(signature.timestamp()))
         .header(SignatureHeaders.SIGNATURE, signature.signature())
         .header("User-Agent", USER_AGENT)
-        .post(RequestBody.create(request.bodyBytes(), JSON))
-        .build();
+        .post(RequestBody.create(request.bodyBytes(), JSON));
+    if (request.trace() != null) {
+      // not signed: tracing is the merchant's observability, not part of what it decides on
+      post.header(TraceContext.HEADER, request.trace().traceparent());
+    }
+    return post.build();
+  }
+
+  /** The call's fields on the log lines written while its answer is handled (an OkHttp thread, not the caller's). */
+  private static LogFields.Scope logFields(HookRequest request) {
+    return LogFields.of(request.sessionId(), request.merchant().agencyId(), request.merchant().merchantId(), request.trace());
   }
 
   private CompletableFuture<HookDecision> refused(HookRequest request, UnavailableCause cause, long startedNanos) {
     long elapsedNanos = System.nanoTime() - startedNanos;
     HookDecision decision = HookVerdict.unavailable(cause).toDecision(TimeUnit.NANOSECONDS.toMillis(elapsedNanos));
-    report(request, decision, -1);
+    try (LogFields.Scope fields = logFields(request)) {
+      report(request, decision, -1);
+    }
     return CompletableFuture.completedFuture(decision);
   }
 
@@ -206,12 +219,15 @@ public final class HookClient implements AutoCloseable {
     private void finish(HookVerdict verdict) {
       long calledNanos = System.nanoTime() - startedNanos;
       HookDecision result = verdict.toDecision(TimeUnit.NANOSECONDS.toMillis(calledNanos));
-      try {
-        // The breaker learns the outcome before anyone waiting on the future can make the next call.
-        admission.complete(result, calledNanos);
-        report(request, result, calledNanos);
-      } finally {
-        decision.complete(result);
+      // what runs on from the future here (recording, the report) logs with the call's fields too
+      try (LogFields.Scope fields = logFields(request)) {
+        try {
+          // The breaker learns the outcome before anyone waiting on the future can make the next call.
+          admission.complete(result, calledNanos);
+          report(request, result, calledNanos);
+        } finally {
+          decision.complete(result);
+        }
       }
     }
   }

@@ -1,6 +1,7 @@
 package io.tollgate.hook;
 
 import io.tollgate.common.crypto.Sha256;
+import io.tollgate.common.trace.TraceContext;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -45,14 +46,21 @@ public final class HookRequest {
   private final MerchantKey merchant;
   private final String webhookId;
   private final String body;
+  private final TraceContext trace;
 
-  private HookRequest(String type, String sessionId, int attempt, MerchantKey merchant, String body) {
+  private HookRequest(String type, String sessionId, int attempt, MerchantKey merchant, String body, TraceContext trace) {
     this.type = type;
     this.sessionId = sessionId;
     this.attempt = attempt;
     this.merchant = merchant;
     this.webhookId = webhookIdFor(sessionId, attempt);
     this.body = body;
+    this.trace = trace;
+  }
+
+  /** The same call, sending {@code traceparent} so the merchant's own tracing joins the checkout's trace. */
+  public HookRequest withTrace(TraceContext trace) {
+    return new HookRequest(type, sessionId, attempt, merchant, body, Objects.requireNonNull(trace, "trace"));
   }
 
   /** The call for a journal event whose payload is {@link CheckoutCommitted}. */
@@ -103,7 +111,7 @@ public final class HookRequest {
     root.set("cart", cartNode(cart));
     root.set("customer", embedded("customer_json", customerJson, NullNode.getInstance()));
     try {
-      return new HookRequest(type, sessionId, attempt, merchant, JSON_WRITER.writeValueAsString(root));
+      return new HookRequest(type, sessionId, attempt, merchant, JSON_WRITER.writeValueAsString(root), null);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a tree of plain nodes always serializes", e);
     }
@@ -165,6 +173,11 @@ public final class HookRequest {
 
   public String webhookId() {
     return webhookId;
+  }
+
+  /** The trace the call sends on, or null (test calls). */
+  public TraceContext trace() {
+    return trace;
   }
 
   /** The JSON body, exactly as signed and sent. */

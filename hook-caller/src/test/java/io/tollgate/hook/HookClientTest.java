@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.standardwebhooks.Webhook;
 import com.standardwebhooks.exceptions.WebhookVerificationException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tollgate.common.trace.TraceContext;
 import io.tollgate.schema.HookDecision;
 import io.tollgate.schema.HookMode;
 import io.tollgate.schema.HookOutcome;
@@ -100,6 +101,19 @@ class HookClientTest {
       // Verified by the reference library, over exactly what arrived.
       new Webhook(secret).verify(new String(receivedBytes, StandardCharsets.UTF_8),
           received.getHeaders().toMultimap());
+    }
+
+    @Test
+    void aTracedCallSendsItsTraceparentAndAnUntracedOneNone() throws Exception {
+      merchant.answers(200, "{\"available\": true}");
+      merchant.answers(200, "{\"available\": true}");
+      TraceContext trace = TraceContext.start();
+
+      call(devClient, request("sess_1", 1).withTrace(trace), hook(merchant.url(), TIMEOUT_MS));
+      call(devClient, request("sess_2", 1), hook(merchant.url(), TIMEOUT_MS));
+
+      assertThat(merchant.takeRequest().getHeaders().get("traceparent")).isEqualTo(trace.traceparent());
+      assertThat(merchant.takeRequest().getHeaders().get("traceparent")).isNull();
     }
 
     @Test

@@ -6,11 +6,13 @@ import io.tollgate.common.config.TollgateConfig;
 import io.tollgate.common.crypto.MasterKeys;
 import io.tollgate.common.crypto.SecretBox;
 import io.tollgate.common.kafka.CommandLog;
+import io.tollgate.common.kafka.ConsumerGroupLag;
 import io.tollgate.common.kafka.EmbeddedKafka;
 import io.tollgate.common.kafka.KafkaClients;
 import io.tollgate.common.kafka.TopicProvisioner;
 import io.tollgate.common.kafka.Topics;
 import io.tollgate.common.lifecycle.Resources;
+import io.tollgate.common.management.JvmMeters;
 import io.tollgate.common.management.ManagementServer;
 import io.tollgate.hook.HookCallerService;
 import io.tollgate.hook.HookTestCaller;
@@ -58,6 +60,8 @@ final class TollgateStack implements AutoCloseable {
 
     /** The key the services use with the local Stripe stand-in (a test key: the stand-in is not Stripe). */
     static final String STAND_IN_KEY = "sk_test_tollgate_standin";
+    /** How often the consumer groups' lag is read (two admin requests per group). */
+    static final Duration GROUP_LAG_INTERVAL = Duration.ofSeconds(5);
 
     private final Resources started = new Resources();
     private String bootstrapServers;
@@ -86,6 +90,7 @@ final class TollgateStack implements AutoCloseable {
         management = track(ManagementServer.start(config.managementBindAddress(), config.managementPort(), metrics,
                 () -> booted && (orchestrator == null || orchestrator.isReady())));
         log.info("management ready host={} port={} paths=/health,/metrics", management.host(), management.port());
+        track(JvmMeters.bindTo(metrics));
         bootstrapServers = config.bootstrapServers().orElse(null);
         if (bootstrapServers == null) {
             EmbeddedKafka broker = track(EmbeddedKafka.start(TollgateCli.embeddedKafkaDir(config)));
@@ -119,23 +124,28 @@ final class TollgateStack implements AutoCloseable {
             webhookSecret = "whsec_" + Base64.getEncoder().encodeToString(random(24));
             log.info("local Stripe stand-in ready api_base={} (not Stripe: set STRIPE_API_KEY for the real one)", stripeBase);
         }
+        List<String> groups = new ArrayList<>();
         if (services.contains(Service.PAYMENT_WORKER)) {
-            track(new PaymentWorkerService(paymentWorkerSettings(config, stripeKey, stripeBase), topics, kafka, secrets, metrics)
-                    .start());
+            PaymentWorkerService.Settings settings = paymentWorkerSettings(config, stripeKey, stripeBase);
+            groups.add(settings.groupId());
+            track(new PaymentWorkerService(settings, topics, kafka, secrets, metrics).start());
         }
         if (services.contains(Service.HOOK_CALLER)) {
-            track(new HookCallerService(HookCallerService.Settings.of(config.applicationIdPrefix(), config.devMode()),
-                    topics, kafka, secrets, metrics).start());
+            HookCallerService.Settings settings = HookCallerService.Settings.of(config.applicationIdPrefix(), config.devMode());
+            groups.add(settings.groupId());
+            track(new HookCallerService(settings, topics, kafka, secrets, metrics).start());
         }
         if (services.contains(Service.WEBHOOK_DISPATCHER)) {
-            track(new WebhookDispatcherService(WebhookDispatcherService.Settings.from(config), topics, kafka, secrets, metrics)
-                    .start());
+            WebhookDispatcherService.Settings settings = WebhookDispatcherService.Settings.from(config);
+            groups.add(settings.groupId());
+            track(new WebhookDispatcherService(settings, topics, kafka, secrets, metrics).start());
         }
         if (services.contains(Service.ORCHESTRATOR)) {
             List<io.tollgate.orchestrator.api.HttpApi.Routes> extra = new ArrayList<>();
             if (webhookSecret != null) {
                 CommandLog<CheckoutCommand> stripeCommands = track(new CommandLog<>(topics.checkoutCommands(),
                         kafka.producer("stripe-webhooks")));
+                track(stripeCommands.bindMetrics(metrics));
                 StripeWebhookEndpoint endpoint = new StripeWebhookEndpoint(new StripeWebhookReceiver(webhookSecret),
                         stripeCommands, Clock.systemUTC());
                 extra.add(endpoint::addTo);
@@ -148,11 +158,14 @@ final class TollgateStack implements AutoCloseable {
                     Duration.ofMillis(config.webhooksTimeoutMs()), topics, kafka));
             orchestrator = track(new OrchestratorService(config, topics, kafka, secrets, metrics, extra, hookTester,
                     webhookTester));
+            groups.add(OrchestratorService.applicationId(config));
             int port = orchestrator.start();
             if (stripeStandIn != null) {
                 stripeStandIn.sendWebhooksTo(URI.create("http://127.0.0.1:" + port + StripeWebhookEndpoint.PATH), webhookSecret);
             }
         }
+        // each process watches the groups of the services it runs: their lag shows wherever they run
+        track(ConsumerGroupLag.start(bootstrapServers, groups, metrics, GROUP_LAG_INTERVAL));
         booted = true;
     }
 

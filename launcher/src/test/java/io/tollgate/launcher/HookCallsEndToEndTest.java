@@ -4,29 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tollgate.common.config.TollgateConfig;
 import io.tollgate.common.kafka.SharedKafka;
+import io.tollgate.launcher.EndToEndStack.Reply;
 import io.tollgate.launcher.RecordingMerchantHook.Received;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.StreamSupport;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The hook's test and call-list routes with the real services wired as {@code tollgate up} wires
@@ -37,39 +29,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(SharedKafka.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HookCallsEndToEndTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private static final String AGENCY = "acme";
+    private static final String AGENCY = EndToEndStack.AGENCY;
 
-    private final String acmeKey = KeysNewCommand.newKey();
-    private final String globexKey = KeysNewCommand.newKey();
-    private TollgateStack stack;
-    private RecordingMerchantHook hooks;
-
-    record Reply(int status, JsonNode json) {
-    }
-
-    @BeforeAll
-    void start() throws Exception {
-        TollgateConfig config = SharedStackConfig.named("hook-calls-e2e")
-                .addDevPartnerKey(AGENCY, acmeKey).addDevPartnerKey("globex", globexKey).build();
-        stack = TollgateStack.start(config, TollgateStack.all());
-        hooks = new RecordingMerchantHook();
-    }
-
-    @AfterAll
-    void stop() {
-        if (hooks != null) {
-            hooks.close();
-        }
-        if (stack != null) {
-            stack.close();
-        }
-    }
+    private final String acmeKey = e2e.key(AGENCY);
+    private final String globexKey = e2e.key("globex");
+    @RegisterExtension
+    static final EndToEndStack e2e = new EndToEndStack("hook-calls-e2e", AGENCY, "globex");
 
     @Test
     void aTestOfAnApprovingHookIsSignedTypedAsATestAndListed() throws Exception {
-        String m = merchantWithHook(hooks.url("/approve"));
+        String m = merchantWithHook(e2e.hooks().url("/approve"));
 
         Reply test = send(acmeKey, "POST", test(m), null, null);
 
@@ -78,7 +47,7 @@ class HookCallsEndToEndTest {
         assertThat(test.json().get("http_status").asInt()).isEqualTo(200);
         assertThat(test.json().get("parsed").asBoolean()).isTrue();
         assertThat(test.json().get("latency_ms").asLong()).isNotNegative();
-        assertThat(test.json().get("url").asText()).isEqualTo(hooks.url("/approve"));
+        assertThat(test.json().get("url").asText()).isEqualTo(e2e.hooks().url("/approve"));
         assertThat(test.json().get("problems")).isEmpty();
         Received received = onlyCallTo(m);
         assertThat(received.verified()).isTrue();
@@ -95,7 +64,7 @@ class HookCallsEndToEndTest {
 
     @Test
     void aTestOfARejectingHookShowsTheReasonAndMessage() throws Exception {
-        String m = merchantWithHook(hooks.url("/reject"));
+        String m = merchantWithHook(e2e.hooks().url("/reject"));
 
         Reply test = send(acmeKey, "POST", test(m), null, null);
 
@@ -110,7 +79,7 @@ class HookCallsEndToEndTest {
 
     @Test
     void aTestOfAFailingHookIsAnAnswerThatNamesTheProblem() throws Exception {
-        String m = merchantWithHook(hooks.url("/fail"));
+        String m = merchantWithHook(e2e.hooks().url("/fail"));
 
         Reply test = send(acmeKey, "POST", test(m), null, null);
 
@@ -147,34 +116,34 @@ class HookCallsEndToEndTest {
 
     @Test
     void anotherAgencyGets404AndTheHookHearsNothing() throws Exception {
-        String m = merchantWithHook(hooks.url("/approve"));
+        String m = merchantWithHook(e2e.hooks().url("/approve"));
 
         Reply test = send(globexKey, "POST", test(m), null, null);
         Reply calls = send(globexKey, "GET", calls(m), null, null);
 
         assertThat(test.status()).isEqualTo(404);
         assertThat(calls.status()).isEqualTo(404);
-        assertThat(hooks.receivedBy(m)).isEmpty();
+        assertThat(e2e.hooks().receivedBy(m)).isEmpty();
     }
 
     @Test
     void aSecondTestWhileOneIsRunningIs429() throws Exception {
-        String m = merchantWithHook(hooks.url("/slow"));
+        String m = merchantWithHook(e2e.hooks().url("/slow"));
 
         CompletableFuture<Reply> first = CompletableFuture.supplyAsync(() -> send(acmeKey, "POST", test(m), null, null));
-        await().atMost(Duration.ofSeconds(10)).until(() -> !hooks.receivedBy(m).isEmpty());
+        await().atMost(Duration.ofSeconds(10)).until(() -> !e2e.hooks().receivedBy(m).isEmpty());
         Reply second = send(acmeKey, "POST", test(m), null, null);
-        hooks.releaseSlow();
+        e2e.hooks().releaseSlow();
 
         assertThat(second.status()).isEqualTo(429);
         assertThat(second.json().at("/error/code").asText()).isEqualTo("test_in_progress");
         assertThat(first.get(10, TimeUnit.SECONDS).json().get("outcome").asText()).isEqualTo("approved");
-        assertThat(hooks.receivedBy(m)).hasSize(1);
+        assertThat(e2e.hooks().receivedBy(m)).hasSize(1);
     }
 
     @Test
     void callsMadeForACheckoutAreListedWithTheirSessionAndAttempt() throws Exception {
-        String m = merchantWithHook(hooks.url("/reject"));
+        String m = merchantWithHook(e2e.hooks().url("/reject"));
         Reply session = send(acmeKey, "POST", "/v2/sessions", "{\"merchant_id\":\"" + m + "\",\"cart\":{\"items\":[{"
                 + "\"name\":\"Spin 6pm\",\"quantity\":1,\"unit_amount_minor\":2500}],\"total_minor\":2500,\"currency\":\"GBP\"}}",
                 null);
@@ -197,20 +166,13 @@ class HookCallsEndToEndTest {
     }
 
     private String merchantWithHook(String url) {
-        String m = "m_" + UUID.randomUUID().toString().substring(0, 8);
-        String base = "/v2/agencies/" + AGENCY + "/merchants/" + m;
-        assertThat(send(acmeKey, "PUT", base, "{\"display_name\":\"Studio\"}", null).status()).isEqualTo(200);
-        Reply hook = send(acmeKey, "PUT", base + "/pre-confirmation",
-                "{\"url\":\"" + url + "\",\"fail_mode\":\"closed\",\"timeout_ms\":3000}", "hook-" + m);
-        assertThat(hook.status()).as(hook.json().toString()).isEqualTo(200);
-        hooks.trust(m, hook.json().get("secret").asText());
-        return m;
+        return e2e.merchantWithHook(acmeKey, url);
     }
 
     private Received onlyCallTo(String merchant) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> !hooks.receivedBy(merchant).isEmpty());
-        assertThat(hooks.receivedBy(merchant)).hasSize(1);
-        return hooks.receivedBy(merchant).get(0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !e2e.hooks().receivedBy(merchant).isEmpty());
+        assertThat(e2e.hooks().receivedBy(merchant)).hasSize(1);
+        return e2e.hooks().receivedBy(merchant).get(0);
     }
 
     /** The call's entry in GET …/calls, once the log has reached this instance's view. */
@@ -236,23 +198,6 @@ class HookCallsEndToEndTest {
     }
 
     private Reply send(String key, String method, String path, String body, String idempotencyKey) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(stack.apiUrl().orElseThrow() + path))
-                .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + key)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        if (idempotencyKey != null) {
-            request.header("Idempotency-Key", idempotencyKey);
-        }
-        try {
-            HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return new Reply(response.statusCode(), response.body().isEmpty() ? null : JSON.readTree(response.body()));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return e2e.send(key, method, path, body, idempotencyKey);
     }
 }

@@ -24,7 +24,9 @@ import java.util.concurrent.TimeUnit;
 final class RecordingMerchantHook implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    record Received(String path, String merchantId, String type, String sessionId, String webhookId, boolean verified) {
+    /** @param traceparent the W3C {@code traceparent} header of the call, or null */
+    record Received(String path, String merchantId, String type, String sessionId, String webhookId, boolean verified,
+            String traceparent) {
     }
 
     private final Map<String, String> secrets = new ConcurrentHashMap<>();
@@ -78,7 +80,7 @@ final class RecordingMerchantHook implements AutoCloseable {
         String merchantId = call.path("merchant_id").asText();
         Received received = new Received(exchange.getRequestURI().getPath(), merchantId, call.path("type").asText(),
                 call.path("session_id").asText(), exchange.getRequestHeaders().getFirst("webhook-id"),
-                verified(exchange, body, secrets.get(merchantId)));
+                verified(exchange, body, secrets.get(merchantId)), exchange.getRequestHeaders().getFirst("traceparent"));
         this.received.add(received);
         return received;
     }

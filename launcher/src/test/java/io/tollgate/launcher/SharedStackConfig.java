@@ -13,8 +13,12 @@ final class SharedStackConfig {
     }
 
     static TollgateConfig.Builder named(String prefix) {
+        return withApplicationIdPrefix(SharedKafka.uniqueName(prefix));
+    }
+
+    /** The same with a prefix already made unique ({@link SharedKafka#uniqueName}). */
+    static TollgateConfig.Builder withApplicationIdPrefix(String uniquePrefix) {
         return TollgateConfig.builder().devMode(true).port(0).managementPort(0).partitions(2)
-                .bootstrapServers(SharedKafka.bootstrapServers())
-                .applicationIdPrefix(SharedKafka.uniqueName(prefix)).commitIntervalMs(10);
+                .bootstrapServers(SharedKafka.bootstrapServers()).applicationIdPrefix(uniquePrefix).commitIntervalMs(10);
     }
 }

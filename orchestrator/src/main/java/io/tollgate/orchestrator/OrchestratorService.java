@@ -8,6 +8,7 @@ import io.tollgate.common.config.TollgateConfig;
 import io.tollgate.common.crypto.SecretBox;
 import io.tollgate.common.kafka.CommandLog;
 import io.tollgate.common.kafka.CompactedTopicView;
+import io.tollgate.common.kafka.KafkaClientMeters;
 import io.tollgate.common.kafka.KafkaClients;
 import io.tollgate.common.kafka.KeyedReplies;
 import io.tollgate.common.kafka.KeyedTail;
@@ -26,6 +27,7 @@ import io.tollgate.common.webhooks.EndpointDirectory;
 import io.tollgate.common.webhooks.WebhookTester;
 import io.tollgate.orchestrator.checkout.CheckoutFoldProcessor;
 import io.tollgate.orchestrator.checkout.CheckoutTopology;
+import io.tollgate.orchestrator.checkout.ConfirmMetrics;
 import io.tollgate.orchestrator.checkout.FoldProgress;
 import io.tollgate.orchestrator.checkout.SessionStore;
 import io.tollgate.orchestrator.checkout.FoldMetrics;
@@ -124,7 +126,7 @@ public final class OrchestratorService implements AutoCloseable {
      */
     public int start() throws InterruptedException {
         String instance = UUID.randomUUID().toString().substring(0, 8);
-        String appId = config.applicationIdPrefix() + "-orchestrator";
+        String appId = applicationId(config);
 
         CompactedTopicView<MerchantConfig> merchants = resources.add(new CompactedTopicView<>(topics.merchants(),
                 kafka.consumer("orchestrator-merchants-" + instance, null)));
@@ -138,12 +140,21 @@ public final class OrchestratorService implements AutoCloseable {
                 kafka.consumerOfFoldOutput("orchestrator-replies-" + instance, null)));
         // Requests waiting for the fold: each ends answered or timed out, so this stays bounded.
         io.micrometer.core.instrument.Gauge.builder("tollgate.api.waiting_requests", replies, KeyedReplies::pendingWaiters)
+                .description("API requests waiting for the fold's answer")
                 .register(metrics);
         CommandLog<CheckoutCommand> commands = resources.add(new CommandLog<>(topics.checkoutCommands(),
                 kafka.producer("orchestrator-" + instance)));
         CommandLog<CheckoutCommand> expiries = resources.add(new CommandLog<>(topics.checkoutCommands(),
                 kafka.backgroundProducer("orchestrator-expiry-" + instance)));
         Admin admin = resources.add(Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers())));
+        // every Kafka client of the service shows its own metrics; the Streams clients through KafkaStreamsMetrics below
+        resources.add(merchants.bindMetrics(metrics));
+        resources.add(endpoints.bindMetrics(metrics));
+        resources.add(deliveries.bindMetrics(metrics));
+        resources.add(replies.bindMetrics(metrics));
+        resources.add(commands.bindMetrics(metrics));
+        resources.add(expiries.bindMetrics(metrics));
+        resources.add(KafkaClientMeters.bind(admin, metrics));
         FoldProgress progress = new FoldProgress();
 
         ObjectMapper mapper = apiMapper();
@@ -152,6 +163,7 @@ public final class OrchestratorService implements AutoCloseable {
         MerchantDirectory directory = new MerchantDirectory(merchants, secrets, Clock.systemUTC());
         MerchantApi merchantApi = resources.add(new MerchantApi(MerchantApi.Settings.from(config), auth, bodies, secrets, directory,
                 topics.merchantCommands(), kafka));
+        resources.add(merchantApi.bindMetrics(metrics));
         HookCallsApi hookCallsApi = new HookCallsApi(HookCallsApi.Settings.defaults(), auth, bodies, directory, hookCalls,
                 hookTester);
         SessionStore sessions = resources.add(new SessionStore(() -> streams, () -> advertised, topics.sessionState(),
@@ -162,11 +174,12 @@ public final class OrchestratorService implements AutoCloseable {
         EndpointDirectory endpointDirectory = new EndpointDirectory(endpoints, secrets, Clock.systemUTC());
         WebhookEndpointApi endpointApi = resources.add(new WebhookEndpointApi(WebhookEndpointApi.Settings.from(config), auth,
                 bodies, secrets, endpointDirectory, topics.webhookCommands(), kafka));
+        resources.add(endpointApi.bindMetrics(metrics));
         WebhookDeliveriesApi deliveriesApi = resources.add(new WebhookDeliveriesApi(
                 WebhookDeliveriesApi.Settings.of(Duration.ofMillis(config.webhooksTimeoutMs())), auth, bodies,
                 endpointDirectory, deliveries, topics.webhookRequests(), kafka, webhookTester));
-        api = new HttpApi(mapper, () -> started, config.corsOrigins(), concat(List.of(merchantApi, hookCallsApi, sessionApi, sessions,
-                endpointApi, deliveriesApi), extraRoutes));
+        api = new HttpApi(mapper, () -> started, config.corsOrigins(), concat(List.of(new ConfirmMetrics(metrics, mapper),
+                merchantApi, hookCallsApi, sessionApi, sessions, endpointApi, deliveriesApi), extraRoutes), metrics);
         int port = api.start(config.port());
         advertised = new HostInfo(advertisedHost(), port);
 
@@ -184,7 +197,6 @@ public final class OrchestratorService implements AutoCloseable {
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, advertised.host() + ":" + advertised.port());
         props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.standbyReplicas());
         streams = new KafkaStreams(topology, props);
-        resources.add(new KafkaStreamsMetrics(streams));
         streams.setUncaughtExceptionHandler(e -> {
             log.error("fold thread died; replacing it", e);
             return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -195,6 +207,9 @@ public final class OrchestratorService implements AutoCloseable {
         deliveries.start();
         replies.start();
         awaitRunning();
+        // bound once running, when its threads and their clients exist (new ones are found on a 60 s refresh)
+        KafkaStreamsMetrics streamsMetrics = resources.add(new KafkaStreamsMetrics(streams));
+        streamsMetrics.bindTo(metrics);
         for (KeyedTopicView<?, ?> view : List.<KeyedTopicView<?, ?>>of(merchants, endpoints, deliveries)) {
             if (!view.awaitCaughtUp(Duration.ofSeconds(60))) {
                 throw new IllegalStateException("the views did not catch up in 60 s");
@@ -207,6 +222,11 @@ public final class OrchestratorService implements AutoCloseable {
         log.info("orchestrator ready port={} application_id={} application_server={}:{}", port, appId, advertised.host(),
                 advertised.port());
         return port;
+    }
+
+    /** The folds' Kafka Streams application id, which is also their consumer group. */
+    public static String applicationId(TollgateConfig config) {
+        return config.applicationIdPrefix() + "-orchestrator";
     }
 
     /** Where other instances reach this one: configured, else loopback beside an embedded broker, else this machine's address. */

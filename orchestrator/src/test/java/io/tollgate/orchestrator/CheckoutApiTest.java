@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tollgate.common.config.TollgateConfig;
@@ -18,6 +19,7 @@ import io.tollgate.common.kafka.SharedKafka;
 import io.tollgate.common.kafka.TopicProvisioner;
 import io.tollgate.common.kafka.Topics;
 import io.tollgate.common.crypto.SealedFor;
+import io.tollgate.orchestrator.checkout.ConfirmMetrics;
 import io.tollgate.schema.CheckoutCommand;
 import io.tollgate.schema.CheckoutCommitted;
 import io.tollgate.schema.CheckoutEvent;
@@ -46,6 +48,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -154,6 +157,32 @@ class CheckoutApiTest {
         HttpResponse<String> closed = post(first, "/v2/sessions/" + id + "/confirm", "{}", KEY, "k2");
         assertThat(JSON.readTree(closed.body()).at("/error/code").asText()).isEqualTo("session_failed");
         assertThat(workers.paymentRequests(id)).isZero();
+    }
+
+    /** Each confirm's latency is tagged with what the client was told; request metrics name the route, not the path. */
+    @Test
+    void confirmLatencyIsRecordedByOutcomeAndRequestsByRouteTemplate() throws Exception {
+        workers.hookAnswers.put("m-hook", HookOutcome.REJECTED);
+        String rejected = createSession("m-hook", null).get("id").asText();
+        String approved = createSession("m1", null).get("id").asText();
+
+        assertThat(post(first, "/v2/sessions/" + rejected + "/confirm", "{}", KEY, "latency-1").statusCode()).isEqualTo(409);
+        assertThat(post(first, "/v2/sessions/" + approved + "/confirm", "{}", KEY, "latency-2").statusCode()).isEqualTo(200);
+
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(confirmTimer("pre_confirmation_rejected")).isNotNull().extracting(Timer::count).isEqualTo(1L);
+            assertThat(confirmTimer("approved")).isNotNull().extracting(Timer::count).isNotEqualTo(0L);
+        });
+        assertThat(confirmTimer("approved").takeSnapshot().histogramCounts())
+                .extracting(bucket -> bucket.bucket(TimeUnit.MILLISECONDS))
+                .containsExactly(25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0, 5000.0, 10000.0);
+        assertThat(firstMetrics.find("jetty.server.requests").tags("uri", "/v2/sessions/{id}/confirm", "method", "POST",
+                "status", "409").timer()).isNotNull();
+        assertThat(firstMetrics.find("jetty.server.requests").tag("uri", "/v2/sessions/" + rejected + "/confirm").timer()).isNull();
+    }
+
+    private static Timer confirmTimer(String outcome) {
+        return firstMetrics.find(ConfirmMetrics.METRIC).tag("outcome", outcome).timer();
     }
 
     @Test

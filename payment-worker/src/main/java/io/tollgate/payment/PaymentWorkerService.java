@@ -8,7 +8,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.tollgate.common.kafka.CommandLog;
 import io.tollgate.common.kafka.DeadLetter;
 import io.tollgate.common.kafka.JournalWorker;
+import io.tollgate.common.kafka.KafkaClientMeters;
 import io.tollgate.common.kafka.KafkaClients;
+import io.tollgate.common.trace.LogFields;
+import io.tollgate.common.trace.TraceContext;
 import io.tollgate.common.kafka.Topics;
 import io.tollgate.common.lifecycle.Resources;
 import io.tollgate.payment.StripeResult.Failed;
@@ -35,6 +38,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -129,6 +133,9 @@ public final class PaymentWorkerService implements AutoCloseable {
         JournalWorker worker = resources.add(new JournalWorker("payment-worker-" + instance, topics.checkoutEvents(),
                 kafka.consumerOfFoldOutput("payment-worker-" + instance, settings.groupId()),
                 Set.of(PaymentRequested.class, CaptureRequested.class, CancelRequested.class, RefundRequested.class), this::handle, 500));
+        resources.add(worker.bindMetrics(metrics));
+        resources.add(commands.bindMetrics(metrics));
+        resources.add(KafkaClientMeters.bind(deadLetterProducer, metrics));
         // closed first: once closing starts nothing more is reported, so the worker commits no event whose work
         // was cut short, and the next start redoes it
         resources.add(stripeCalls);
@@ -138,33 +145,36 @@ public final class PaymentWorkerService implements AutoCloseable {
         return this;
     }
 
-    private CompletionStage<?> handle(CheckoutEvent event) {
+    private CompletionStage<?> handle(CheckoutEvent event, TraceContext eventTrace) {
         String session = event.getSessionId();
         Instant giveUpAt = event.getOccurredAt().plus(settings.giveUpAfter());
         Object payload = event.getPayload();
+        // the Stripe calls are this hop of the trace, and the reports carry it on
+        TraceContext trace = eventTrace.child();
+        StripeGateway gateway = this.gateway.withTrace(trace);
         if (payload instanceof PaymentRequested requested) {
-            return stripeCalls.untilSettled("create_payment_intent", session, giveUpAt, () -> gateway.createPaymentIntent(
-                            session, event.getAgencyId(), event.getMerchantId(), requested))
-                    .thenCompose(result -> reportCreate(event, result));
+            return stripeCalls.untilSettled("create_payment_intent", session, giveUpAt, logged(event, trace,
+                            () -> gateway.createPaymentIntent(session, event.getAgencyId(), event.getMerchantId(), requested)))
+                    .thenCompose(result -> reportCreate(event, trace, result));
         }
         if (payload instanceof CaptureRequested capture) {
-            return stripeCalls.untilSettled("capture", session, giveUpAt, () -> gateway.capture(session, capture))
+            return stripeCalls.untilSettled("capture", session, giveUpAt, logged(event, trace, () -> gateway.capture(session, capture)))
                     .thenCompose(result -> result instanceof Failed failed
-                            ? report(event, "capture", failure(PaymentStage.CAPTURE, failed, capture.getPaymentIntentId()))
+                            ? report(event, trace, "capture", failure(PaymentStage.CAPTURE, failed, capture.getPaymentIntentId()))
                             : CompletableFuture.completedFuture(null));
         }
         if (payload instanceof CancelRequested cancel) {
-            return stripeCalls.untilSettled("cancel", session, giveUpAt, () -> gateway.cancel(session, cancel))
+            return stripeCalls.untilSettled("cancel", session, giveUpAt, logged(event, trace, () -> gateway.cancel(session, cancel)))
                     .thenCompose(result -> result instanceof Failed failed
-                            ? failedForGood(event, PaymentActionFailedReported.newBuilder().setAction(PaymentAction.CANCEL)
+                            ? failedForGood(event, trace, PaymentActionFailedReported.newBuilder().setAction(PaymentAction.CANCEL)
                                     .setPaymentIntentId(cancel.getPaymentIntentId()).setStripeAccount(cancel.getStripeAccount())
                                     .setReason(cancel.getReason()).setRetry(cancel.getRetry()), failed)
                             : CompletableFuture.completedFuture(null));
         }
         if (payload instanceof RefundRequested refund) {
-            return stripeCalls.untilSettled("refund", session, giveUpAt, () -> gateway.refund(session, refund))
+            return stripeCalls.untilSettled("refund", session, giveUpAt, logged(event, trace, () -> gateway.refund(session, refund)))
                     .thenCompose(result -> result instanceof Failed failed
-                            ? failedForGood(event, PaymentActionFailedReported.newBuilder().setAction(PaymentAction.REFUND)
+                            ? failedForGood(event, trace, PaymentActionFailedReported.newBuilder().setAction(PaymentAction.REFUND)
                                     .setPaymentIntentId(refund.getPaymentIntentId()).setStripeAccount(refund.getStripeAccount())
                                     .setAmountMinor(refund.getAmountMinor()).setReason(refund.getReason())
                                     .setRetry(refund.getRetry()), failed)
@@ -173,17 +183,26 @@ public final class PaymentWorkerService implements AutoCloseable {
         return CompletableFuture.completedFuture(null);
     }
 
-    private CompletableFuture<?> reportCreate(CheckoutEvent event, StripeResult.CreateResult result) {
+    /** A Stripe call that logs with the event's fields (and the trace id it sends) on whichever thread runs it. */
+    private static <R> Supplier<R> logged(CheckoutEvent event, TraceContext trace, Supplier<R> call) {
+        return () -> {
+            try (LogFields.Scope fields = LogFields.of(event.getSessionId(), event.getAgencyId(), event.getMerchantId(), trace)) {
+                return call.get();
+            }
+        };
+    }
+
+    private CompletableFuture<?> reportCreate(CheckoutEvent event, TraceContext trace, StripeResult.CreateResult result) {
         if (result instanceof StripeResult.Created created) {
             log.debug("payment intent ready session_id={} payment_intent={} replayed={}", event.getSessionId(),
                     created.paymentIntentId(), created.replayed());
-            return report(event, "pi", PaymentIntentReported.newBuilder().setPaymentIntentId(created.paymentIntentId())
+            return report(event, trace, "pi", PaymentIntentReported.newBuilder().setPaymentIntentId(created.paymentIntentId())
                     .setClientSecret(secretBox.seal(created.clientSecret(), SealedFor.clientSecret(event.getSessionId())))
                     .setStatus(created.status()).build());
         }
         PaymentFailureReported failure = failure(PaymentStage.CREATE, (Failed) result, null);
         log.warn("payment intent not created session_id={} code={}", event.getSessionId(), failure.getCode());
-        return report(event, "pi", failure);
+        return report(event, trace, "pi", failure);
     }
 
     /**
@@ -192,7 +211,8 @@ public final class PaymentWorkerService implements AutoCloseable {
      * alert, and left as a dead letter that {@code tollgate dlq resend} turns into a retry. The journal event
      * is committed only once both are written.
      */
-    private CompletableFuture<?> failedForGood(CheckoutEvent event, PaymentActionFailedReported.Builder report, Failed failed) {
+    private CompletableFuture<?> failedForGood(CheckoutEvent event, TraceContext trace, PaymentActionFailedReported.Builder report,
+            Failed failed) {
         PaymentActionFailedReported failure = report.setCode(reportedCode(failed)).setMessage(reportedMessage(failed)).build();
         String action = failure.getAction().name().toLowerCase(Locale.ROOT);
         String step = action + "_failed_" + failure.getPaymentIntentId() + "_" + failure.getRetry();
@@ -202,7 +222,7 @@ public final class PaymentWorkerService implements AutoCloseable {
         actionsFailed.computeIfAbsent(action, a -> Counter.builder(ACTIONS_FAILED_METRIC)
                 .description("cancels and refunds that failed for good: money held or kept until retried")
                 .tag("action", a).register(metrics)).increment();
-        CheckoutCommand retry = JournalWorker.report(event, "retry_" + event.getSessionId() + "_" + step, "operator",
+        CheckoutCommand retry = JournalWorker.report(event, trace, "retry_" + event.getSessionId() + "_" + step, "operator",
                 clock.instant(), RetryPaymentAction.newBuilder().setAction(failure.getAction())
                         .setPaymentIntentId(failure.getPaymentIntentId()).build());
         CompletableFuture<?> deadLetter = new CompletableFuture<>();
@@ -216,7 +236,7 @@ public final class PaymentWorkerService implements AutoCloseable {
                         deadLetter.complete(null);
                     }
                 });
-        return CompletableFuture.allOf(report(event, step, failure), deadLetter);
+        return CompletableFuture.allOf(report(event, trace, step, failure), deadLetter);
     }
 
     /** Stripe's code and message when Stripe answered; {@code stripe_unavailable} when it never did in the give-up window. */
@@ -239,9 +259,9 @@ public final class PaymentWorkerService implements AutoCloseable {
     }
 
     /** Report ids derive from the session and the step, so a redelivered event's report is a duplicate the fold drops. */
-    private CompletableFuture<?> report(CheckoutEvent event, String step, Object payload) {
-        return commands.append(event.getSessionId(), JournalWorker.report(event, "payment_" + event.getSessionId() + "_" + step,
-                "payment-worker", clock.instant(), payload));
+    private CompletableFuture<?> report(CheckoutEvent event, TraceContext trace, String step, Object payload) {
+        return commands.append(event.getSessionId(), JournalWorker.report(event, trace, "payment_" + event.getSessionId() + "_" + step,
+                "payment-worker", clock.instant(), payload), trace);
     }
 
     /** Returns at once: Stripe calls in progress or waiting to be retried are redone after a restart, under the same keys. */

@@ -1,6 +1,10 @@
 package io.tollgate.payment;
 
 import com.stripe.StripeClient;
+import com.stripe.net.Authenticator;
+import com.stripe.net.BearerTokenAuthenticator;
+import com.stripe.net.StripeRequest;
+import io.tollgate.common.trace.TraceContext;
 import com.stripe.exception.ApiConnectionException;
 import com.stripe.exception.AuthenticationException;
 import com.stripe.exception.CardException;
@@ -52,6 +56,9 @@ public final class StripeGateway {
     private final StripeClient client;
     private final StripeRetryPolicy retryPolicy;
     private final StripeRateLimiter rateLimiter;
+    private final Authenticator apiKey;
+    /** Sent as {@code traceparent} on every call of this gateway; null sends none. */
+    private final TraceContext trace;
 
     public StripeGateway(StripeGatewayConfig config) {
         this(config, StripeRetryPolicy.forConfig(config), StripeRateLimiter.forConfig(config));
@@ -60,6 +67,8 @@ public final class StripeGateway {
     public StripeGateway(StripeGatewayConfig config, StripeRetryPolicy retryPolicy, StripeRateLimiter rateLimiter) {
         this.retryPolicy = Objects.requireNonNull(retryPolicy);
         this.rateLimiter = Objects.requireNonNull(rateLimiter);
+        this.apiKey = new BearerTokenAuthenticator(config.apiKey());
+        this.trace = null;
         this.client = StripeClient.builder()
                 .setApiKey(config.apiKey())
                 .setApiBase(config.apiBase())
@@ -71,6 +80,19 @@ public final class StripeGateway {
                 .build();
         log.info("stripe gateway ready api_base={} test_mode={} max_attempts={} writes_per_second={}",
                 config.apiBase(), config.testMode(), retryPolicy.maxAttempts(), rateLimiter.perSecond());
+    }
+
+    private StripeGateway(StripeGateway gateway, TraceContext trace) {
+        this.client = gateway.client;
+        this.retryPolicy = gateway.retryPolicy;
+        this.rateLimiter = gateway.rateLimiter;
+        this.apiKey = gateway.apiKey;
+        this.trace = trace;
+    }
+
+    /** The same gateway (client, retries, rate limit shared) sending {@code traceparent} on its calls. */
+    public StripeGateway withTrace(TraceContext trace) {
+        return new StripeGateway(this, Objects.requireNonNull(trace, "trace"));
     }
 
     /** At most one PaymentIntent per session: Stripe replays the first answer for this key. */
@@ -253,12 +275,31 @@ public final class StripeGateway {
         return b.build();
     }
 
-    private static RequestOptions options(String idempotencyKey, String stripeAccount) {
+    private RequestOptions options(String idempotencyKey, String stripeAccount) {
         RequestOptions.RequestOptionsBuilder b = RequestOptions.builder().setIdempotencyKey(idempotencyKey);
         if (stripeAccount != null && !stripeAccount.isBlank()) {
             b.setStripeAccount(stripeAccount);
         }
+        if (trace != null) {
+            b.setAuthenticator(new TracingAuthenticator(apiKey, trace.traceparent()));
+        }
         return b.build();
+    }
+
+    /**
+     * stripe-java takes no custom header per request, but a per-request {@link Authenticator} sees each
+     * request (every retry too) and may add headers: it adds {@code traceparent} after the API key's own.
+     */
+    private record TracingAuthenticator(Authenticator apiKey, String traceparent) implements Authenticator {
+        @Override
+        public StripeRequest authenticate(StripeRequest request) throws StripeException {
+            return apiKey.authenticate(request).withAdditionalHeader(TraceContext.HEADER, traceparent);
+        }
+
+        @Override
+        public String toString() {
+            return "TracingAuthenticator[traceparent=" + traceparent + "]";
+        }
     }
 
     private static boolean replayed(PaymentIntent pi) {

@@ -5,6 +5,8 @@ import io.javalin.http.Context;
 import io.tollgate.common.http.BoundedBody;
 import io.tollgate.common.http.RequestBodies;
 import io.tollgate.common.kafka.CommandLog;
+import io.tollgate.common.trace.RequestTrace;
+import io.tollgate.common.trace.TraceContext;
 import io.tollgate.schema.CheckoutCommand;
 import io.tollgate.schema.PaymentAuthorizedReported;
 import io.tollgate.schema.PaymentCanceledReported;
@@ -69,13 +71,14 @@ public final class StripeWebhookEndpoint {
             return;
         }
         PaymentOutcome o = outcome.get();
+        TraceContext trace = RequestTrace.of(ctx);
         CheckoutCommand command = CheckoutCommand.newBuilder()
                 .setCommandId("stripe_" + o.eventId())
                 .setSessionId(o.sessionId()).setAgencyId(nonNull(o.agencyId())).setMerchantId(nonNull(o.merchantId()))
-                .setIssuedAt(clock.instant()).setActor("stripe").setTraceId(null)
+                .setIssuedAt(clock.instant()).setActor("stripe").setTraceId(trace.traceId())
                 .setPayload(payload(o)).build();
         log.info("stripe event session_id={} type={} event_id={} payment_intent={}", o.sessionId(), o.type(), o.eventId(), o.paymentIntentId());
-        ctx.future(() -> commands.append(o.sessionId(), command)
+        ctx.future(() -> commands.append(o.sessionId(), command, trace)
                 .thenAccept(m -> ctx.json(Map.of("received", true, "used", true)))
                 .exceptionally(e -> {
                     log.error("stripe event not recorded session_id={} event_id={}", o.sessionId(), o.eventId(), e);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
+import io.tollgate.common.trace.TraceContext;
 import io.tollgate.payment.StripeResult.Canceled;
 import io.tollgate.payment.StripeResult.Captured;
 import io.tollgate.payment.StripeResult.CreateResult;
@@ -53,6 +54,20 @@ class StripeGatewayTest {
 
     private List<RecordedRequest> creates() {
         return standIn.requests().stream().filter(r -> r.path().equals("/v1/payment_intents")).toList();
+    }
+
+    /** stripe-java has no custom-header option: the trace rides on a per-request authenticator, which keeps the key. */
+    @Test
+    void aTracedGatewaySendsTraceparentOnEveryAttemptAndStillAuthenticates() {
+        TraceContext trace = TraceContext.start();
+        standIn.failNext(1, Fault.SERVER_ERROR);
+
+        CreateResult result = gateway.withTrace(trace).createPaymentIntent("s_t", "ag_1", "m_1", PaymentRequests.plain("s_t"));
+        gateway.createPaymentIntent("s_u", "ag_1", "m_1", PaymentRequests.plain("s_u"));
+
+        assertThat(result).isInstanceOf(Created.class);
+        assertThat(creates()).extracting(RecordedRequest::status, RecordedRequest::traceparent).containsExactly(
+                tuple(500, trace.traceparent()), tuple(200, trace.traceparent()), tuple(200, null));
     }
 
     @Test

@@ -1,5 +1,9 @@
 package io.tollgate.common.kafka;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.tollgate.common.trace.TraceContext;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -20,8 +24,17 @@ public final class CommandLog<V> implements AutoCloseable {
     }
 
     public CompletableFuture<RecordMetadata> append(String key, V command) {
+        return send(new ProducerRecord<>(topic.name(), key, command));
+    }
+
+    /** Appends with the trace it continues as the record's {@code traceparent} header. */
+    public CompletableFuture<RecordMetadata> append(String key, V command, TraceContext trace) {
+        return send(new ProducerRecord<>(topic.name(), null, key, command, List.of(trace.header())));
+    }
+
+    private CompletableFuture<RecordMetadata> send(ProducerRecord<String, V> record) {
         CompletableFuture<RecordMetadata> done = new CompletableFuture<>();
-        producer.send(new ProducerRecord<>(topic.name(), key, command), (metadata, error) -> {
+        producer.send(record, (metadata, error) -> {
             if (error != null) {
                 done.completeExceptionally(error);
             } else {
@@ -29,6 +42,11 @@ public final class CommandLog<V> implements AutoCloseable {
             }
         });
         return done;
+    }
+
+    /** Binds the producer's client metrics; close the result to unbind. */
+    public KafkaClientMetrics bindMetrics(MeterRegistry registry) {
+        return KafkaClientMeters.bind(producer, registry);
     }
 
     public Topic<String, V> topic() {

@@ -1,5 +1,9 @@
 package io.tollgate.common.kafka;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.tollgate.common.trace.LogFields;
+import io.tollgate.common.trace.TraceContext;
 import io.tollgate.schema.CheckoutCommand;
 import io.tollgate.schema.CheckoutEvent;
 import java.nio.charset.StandardCharsets;
@@ -43,12 +47,20 @@ public final class JournalWorker implements AutoCloseable {
         CompletionStage<?> handle(CheckoutEvent event);
     }
 
+    /**
+     * A reaction that sends the event's trace on (to the call it makes, in the report it writes): the
+     * trace of the record's {@code traceparent} header, or a new one when it has none or an invalid one.
+     */
+    public interface TracedHandler {
+        CompletionStage<?> handle(CheckoutEvent event, TraceContext trace);
+    }
+
     private static final CompletableFuture<?> DONE = CompletableFuture.completedFuture(null);
 
     private final String name;
     private final Deserializer<CheckoutEvent> events;
     private final Set<String> eventTypes;
-    private final Handler handler;
+    private final TracedHandler handler;
     // touched by the loop's thread only
     private final Map<String, CompletableFuture<?>> handled = new LinkedHashMap<>(1024, 0.75f, false) {
         @Override
@@ -56,6 +68,7 @@ public final class JournalWorker implements AutoCloseable {
             return size() > REMEMBERED_EVENTS;
         }
     };
+    private final KafkaConsumer<String, byte[]> consumer;
     private final ConsumerLoop<byte[]> loop;
 
     /**
@@ -64,12 +77,17 @@ public final class JournalWorker implements AutoCloseable {
      */
     public JournalWorker(String name, Topic<String, CheckoutEvent> journal, Map<String, Object> consumerConfig,
             Set<Class<?>> eventTypes, Handler handler, int maxInFlight) {
+        this(name, journal, consumerConfig, eventTypes, (TracedHandler) (event, trace) -> handler.handle(event), maxInFlight);
+    }
+
+    public JournalWorker(String name, Topic<String, CheckoutEvent> journal, Map<String, Object> consumerConfig,
+            Set<Class<?>> eventTypes, TracedHandler handler, int maxInFlight) {
         this.name = name;
         this.handler = handler;
         this.eventTypes = eventTypes.stream().map(Class::getSimpleName).collect(Collectors.toUnmodifiableSet());
         this.events = journal.valueSerde().deserializer();
-        this.loop = new ConsumerLoop<>(name, List.of(journal.name()),
-                new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new ByteArrayDeserializer()),
+        this.consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new ByteArrayDeserializer());
+        this.loop = new ConsumerLoop<>(name, List.of(journal.name()), consumer,
                 record -> wanted(record) ? once(record) : DONE, ConsumerLoop.Partitions.NONE, maxInFlight);
     }
 
@@ -79,9 +97,20 @@ public final class JournalWorker implements AutoCloseable {
      * event is a duplicate the fold drops.
      */
     public static CheckoutCommand report(CheckoutEvent event, String commandId, String actor, Instant issuedAt, Object payload) {
+        return report(event, null, commandId, actor, issuedAt, payload);
+    }
+
+    /** The same, carrying the trace on ({@code trace_id}; send it with {@link CommandLog#append(Object, Object, TraceContext)}). */
+    public static CheckoutCommand report(CheckoutEvent event, TraceContext trace, String commandId, String actor, Instant issuedAt,
+            Object payload) {
         return CheckoutCommand.newBuilder().setCommandId(commandId)
                 .setSessionId(event.getSessionId()).setAgencyId(event.getAgencyId()).setMerchantId(event.getMerchantId())
-                .setIssuedAt(issuedAt).setActor(actor).setTraceId(null).setPayload(payload).build();
+                .setIssuedAt(issuedAt).setActor(actor).setTraceId(trace == null ? null : trace.traceId()).setPayload(payload).build();
+    }
+
+    /** Binds the consumer's client metrics (fetch lag per partition among them); close the result to unbind. */
+    public KafkaClientMetrics bindMetrics(MeterRegistry registry) {
+        return KafkaClientMeters.bind(consumer, registry);
     }
 
     public JournalWorker start() {
@@ -112,9 +141,15 @@ public final class JournalWorker implements AutoCloseable {
         if (earlier != null) {
             return earlier;
         }
-        CompletableFuture<?> done = handler.handle(event).toCompletableFuture();
+        CompletableFuture<?> done = safely(record.key(), event, TraceContext.of(record.headers()).orElseGet(TraceContext::start));
         handled.put(event.getEventId(), done);
         return done;
+    }
+
+    private CompletableFuture<?> safely(String key, CheckoutEvent event, TraceContext trace) {
+        try (LogFields.Scope fields = LogFields.of(key, event.getAgencyId(), event.getMerchantId(), trace)) {
+            return handler.handle(event, trace).toCompletableFuture();
+        }
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.tollgate.common.kafka;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,6 +71,11 @@ public final class KeyedReplies<V> implements AutoCloseable {
      */
     public CompletableFuture<V> await(String key, Predicate<V> condition, V current, Duration timeout) {
         return waiters.await(key, condition, current, timeout);
+    }
+
+    /** Binds the consumer's client metrics; close the result to unbind. */
+    public KafkaClientMetrics bindMetrics(MeterRegistry registry) {
+        return KafkaClientMeters.bind(consumer, registry);
     }
 
     public int pendingWaiters() {

@@ -3,6 +3,8 @@ package io.tollgate.common.kafka;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -140,6 +142,11 @@ public class KeyedTopicView<V, S> implements AutoCloseable {
             kept.add(value);
             return List.copyOf(kept.subList(Math.max(0, kept.size() - n), kept.size()));
         }, tailPerPartition);
+    }
+
+    /** Binds the consumer's client metrics; close the result to unbind. */
+    public KafkaClientMetrics bindMetrics(MeterRegistry registry) {
+        return KafkaClientMeters.bind(consumer, registry);
     }
 
     public KeyedTopicView<V, S> start() {

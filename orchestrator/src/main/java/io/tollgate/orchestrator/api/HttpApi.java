@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
+import io.javalin.micrometer.MicrometerPlugin;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tollgate.common.http.JsonErrorPages;
+import io.tollgate.common.trace.RequestTrace;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -26,10 +29,17 @@ public final class HttpApi implements AutoCloseable {
 
     private final Javalin app;
 
-    /** @param started false until the service has started: until then every request gets 503 {@code starting} */
-    public HttpApi(ObjectMapper mapper, BooleanSupplier started, List<String> corsOrigins, List<Routes> routes) {
+    /**
+     * @param started false until the service has started: until then every request gets 503 {@code starting}
+     * @param metrics where request metrics go: {@code jetty.server.requests} per route template ({@code uri}),
+     *     method, status and outcome, and Jetty's connection and thread-pool meters
+     */
+    public HttpApi(ObjectMapper mapper, BooleanSupplier started, List<String> corsOrigins, List<Routes> routes, MeterRegistry metrics) {
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
+            // the route template, not the path, tags a request: one series per route, not per session
+            config.registerPlugin(new MicrometerPlugin(micrometer -> micrometer.registry = metrics));
+            RequestTrace.install(config);
             config.jsonMapper(new JavalinJackson(mapper, false));
             config.http.maxRequestSize = JsonBodies.SESSION_LIMIT + 1024L;
             config.router.ignoreTrailingSlashes = true;

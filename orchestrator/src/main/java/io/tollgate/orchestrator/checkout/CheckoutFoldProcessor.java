@@ -17,6 +17,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import io.tollgate.common.trace.LogFields;
+import io.tollgate.common.trace.TraceContext;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serializer;
@@ -118,7 +121,9 @@ public final class CheckoutFoldProcessor implements Processor<String, CheckoutCo
 
     @Override
     public void process(Record<String, CheckoutCommand> record) {
-        try {
+        CheckoutCommand command = record.value();
+        try (LogFields.Scope fields = command == null ? LogFields.of(record.key(), null, null, (String) null)
+                : LogFields.of(command.getSessionId(), command.getAgencyId(), command.getMerchantId(), command.getTraceId())) {
             fold(record);
         } finally {
             context.recordMetadata().ifPresent(m -> progress.processed(m.partition(), m.offset()));
@@ -152,8 +157,10 @@ public final class CheckoutFoldProcessor implements Processor<String, CheckoutCo
             }
             return;
         }
+        // the command's trace goes on with what it caused: copied, never made here (replay must reproduce the fold)
+        Header trace = record.headers().lastHeader(TraceContext.HEADER);
         for (CheckoutEvent event : outcome.events()) {
-            context.forward(new Record<String, Object>(record.key(), event, at, eventType(event)), EVENTS);
+            context.forward(new Record<String, Object>(record.key(), event, at, eventHeaders(event, trace)), EVENTS);
             if (event.getPayload() instanceof io.tollgate.schema.CommandRejected rejected) {
                 metrics.rejected(rejected.getCommandType(), rejected.getCode());
                 log.info("command rejected session_id={} command_id={} type={} code={}", command.getSessionId(),
@@ -173,18 +180,23 @@ public final class CheckoutFoldProcessor implements Processor<String, CheckoutCo
             context.forward(new Record<String, Object>(record.key(), after, at), STATES);
         }
         for (OrderEvent order : outcome.orders()) {
-            context.forward(new Record<String, Object>(record.key(), order, at), ORDERS);
+            context.forward(new Record<String, Object>(record.key(), order, at, traceHeaders(trace)), ORDERS);
         }
         metrics.folded(type);
     }
 
     /**
      * The event's type as a header, so that a worker can pass over the events it has no use for
-     * without decoding them (each worker acts on one or two of a checkout's events).
+     * without decoding them (each worker acts on one or two of a checkout's events); and the causing
+     * command's {@code traceparent}, when it had one, for the worker to send on.
      */
-    private static Headers eventType(CheckoutEvent event) {
-        return new RecordHeaders().add(JournalWorker.EVENT_TYPE_HEADER,
+    private static Headers eventHeaders(CheckoutEvent event, Header trace) {
+        return traceHeaders(trace).add(JournalWorker.EVENT_TYPE_HEADER,
                 event.getPayload().getClass().getSimpleName().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Headers traceHeaders(Header trace) {
+        return trace == null ? new RecordHeaders() : new RecordHeaders().add(trace);
     }
 
     /** Writes only what changed: most commands leave a session's due times as they were. */

@@ -16,6 +16,12 @@ public final class FoldMetrics {
         this.registry = registry;
     }
 
+    /** Prometheus shows each meter's description as its HELP line; a parser may refuse an empty one. */
+    private static final Map<String, String> DESCRIPTIONS = Map.of(
+            "tollgate.fold.commands", "Commands the checkout fold folded or dropped as duplicates, by command type",
+            "tollgate.fold.rejections", "Commands the checkout fold rejected (CommandRejected), by command type and code",
+            "tollgate.fold.dead_letters", "Commands the checkout fold sent to its dead-letter topic");
+
     void folded(String commandType) {
         counter("tollgate.fold.commands", "type", commandType, "result", "folded").increment();
     }
@@ -36,6 +42,7 @@ public final class FoldMetrics {
         List<String> id = new java.util.ArrayList<>(tags.length + 1);
         id.add(name);
         id.addAll(List.of(tags));
-        return counters.computeIfAbsent(id, k -> Counter.builder(name).tags(tags).register(registry));
+        return counters.computeIfAbsent(id, k -> Counter.builder(name).description(DESCRIPTIONS.get(name)).tags(tags)
+                .register(registry));
     }
 }

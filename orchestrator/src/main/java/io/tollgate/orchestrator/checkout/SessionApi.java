@@ -9,6 +9,8 @@ import io.tollgate.common.crypto.SecretBox;
 import io.tollgate.common.kafka.CommandLog;
 import io.tollgate.common.kafka.KeyedReplies;
 import io.tollgate.common.merchants.MerchantDirectory;
+import io.tollgate.common.trace.RequestTrace;
+import io.tollgate.common.trace.TraceContext;
 import io.tollgate.orchestrator.api.ApiError;
 import io.tollgate.orchestrator.api.HttpApi;
 import io.tollgate.orchestrator.api.JsonBodies;
@@ -108,6 +110,7 @@ public final class SessionApi implements HttpApi.Routes {
         String idempotencyKey = optionalKey(ctx);
         String requestHash = Sha256.hex(write(body));
         String sessionId = idempotencyKey == null ? newSessionId() : derivedSessionId(caller.agency(), idempotencyKey);
+        TraceContext trace = RequestTrace.of(ctx);
         // a key used before names an existing session: its state answers, and nothing is appended (one
         // not folded yet is appended again; the fold drops the repeat and writes the session as it is)
         CompletableFuture<Optional<SessionState>> earlier = idempotencyKey == null
@@ -118,7 +121,7 @@ public final class SessionApi implements HttpApi.Routes {
                     }
                     return merchant(caller.agency(), body.merchantId()).thenCompose(merchant -> {
                         Instant now = clock.instant();
-                        CheckoutCommand command = command(sessionId, caller.agency(), body.merchantId(), caller.actor(), now,
+                        CheckoutCommand command = command(trace, sessionId, caller.agency(), body.merchantId(), caller.actor(), now,
                                 CreateSession.newBuilder()
                                         .setIdempotencyKey(idempotencyKey).setRequestHash(requestHash)
                                         .setCart(body.cart().toCart())
@@ -126,7 +129,7 @@ public final class SessionApi implements HttpApi.Routes {
                                         .setCustomerJson(body.customer() == null || body.customer().isNull() ? null : body.customer().toString())
                                         .setExpiresAt(now.plus(settings.sessionTtl())).setMaxAttempts(settings.maxAttempts())
                                         .setStripeAccount(merchant.getStripeAccount()).build());
-                        return appendAndAwait(command, null, s -> requestHash.equals(s.getCreateRequestHash()) || rejected(s, command),
+                        return appendAndAwait(command, trace, null, s -> requestHash.equals(s.getCreateRequestHash()) || rejected(s, command),
                                 WRITE_WAIT);
                     });
                 })
@@ -156,6 +159,7 @@ public final class SessionApi implements HttpApi.Routes {
         }
         String statusUrl = "/v2/sessions/" + id;
         ConfirmAnswer.ClientSecrets clientSecrets = this::clientSecret;
+        TraceContext trace = RequestTrace.of(ctx);
         // started with the session read rather than after it: the barrier is a round trip of its own
         CompletableFuture<Void> merchantsCurrent = merchants.awaitCurrent();
         ctx.future(() -> visible(id, access)
@@ -176,9 +180,9 @@ public final class SessionApi implements HttpApi.Routes {
                         HookSnapshot hook = merchants.hook(s.getAgencyId(), s.getMerchantId()).orElse(null);
                         Instant now = clock.instant();
                         Instant deadline = now.plus(DISPATCH_ALLOWANCE).plusMillis(hook == null ? 0 : hook.getTimeoutMs());
-                        CheckoutCommand command = command(id, s.getAgencyId(), s.getMerchantId(), access.actor(), now,
+                        CheckoutCommand command = command(trace, id, s.getAgencyId(), s.getMerchantId(), access.actor(), now,
                                 RequestConfirm.newBuilder().setIdempotencyKey(key).setDeadline(deadline).setHook(hook).build());
-                        return appendAndAwait(command, s,
+                        return appendAndAwait(command, trace, s,
                                 st -> ConfirmAnswer.of(st, key, command.getCommandId(), clientSecrets, statusUrl).isPresent(),
                                 budget(deadline));
                     });
@@ -220,15 +224,16 @@ public final class SessionApi implements HttpApi.Routes {
     private void partnerDecision(Context ctx, Object payload) {
         PartnerAuth.Caller caller = auth.require(ctx);
         String id = ctx.pathParam("id");
+        TraceContext trace = RequestTrace.of(ctx);
         ctx.future(() -> visible(id, new Access(caller, caller.actor()))
                 .thenCompose(s -> {
-                    CheckoutCommand command = command(s.getSessionId(), s.getAgencyId(), s.getMerchantId(), caller.actor(),
+                    CheckoutCommand command = command(trace, s.getSessionId(), s.getAgencyId(), s.getMerchantId(), caller.actor(),
                             clock.instant(), payload);
                     if (PartnerDecisionAnswer.settled(s, command)) {
                         // the same decision was made before: the state answers, and nothing is appended
                         return CompletableFuture.completedFuture(s);
                     }
-                    return appendAndAwait(command, s, st -> PartnerDecisionAnswer.settled(st, command), WRITE_WAIT)
+                    return appendAndAwait(command, trace, s, st -> PartnerDecisionAnswer.settled(st, command), WRITE_WAIT)
                             .thenApply(st -> {
                                 if (PartnerDecisionAnswer.refused(st, command)) {
                                     throw PartnerDecisionAnswer.refusal(st);
@@ -247,10 +252,10 @@ public final class SessionApi implements HttpApi.Routes {
      * condition: {@code current} (what was read before), or one the fold writes after. The waiter
      * is registered first, so the result cannot slip past it.
      */
-    private CompletableFuture<SessionState> appendAndAwait(CheckoutCommand command, SessionState current,
+    private CompletableFuture<SessionState> appendAndAwait(CheckoutCommand command, TraceContext trace, SessionState current,
             Predicate<SessionState> condition, Duration wait) {
         CompletableFuture<SessionState> answer = replies.await(command.getSessionId(), condition, current, wait);
-        commands.append(command.getSessionId(), command).whenComplete((written, error) -> {
+        commands.append(command.getSessionId(), command, trace).whenComplete((written, error) -> {
             if (error != null) {
                 answer.completeExceptionally(error);
             }
@@ -426,9 +431,11 @@ public final class SessionApi implements HttpApi.Routes {
         }
     }
 
-    private static CheckoutCommand command(String sessionId, String agency, String merchant, String actor, Instant at, Object payload) {
+    /** A command for a request, carrying the request's trace ({@code trace_id}, and the record's {@code traceparent}). */
+    private static CheckoutCommand command(TraceContext trace, String sessionId, String agency, String merchant, String actor,
+            Instant at, Object payload) {
         return CheckoutCommand.newBuilder().setCommandId("cmd_" + UUID.randomUUID()).setSessionId(sessionId)
-                .setAgencyId(agency).setMerchantId(merchant).setIssuedAt(at).setActor(actor).setTraceId(null)
+                .setAgencyId(agency).setMerchantId(merchant).setIssuedAt(at).setActor(actor).setTraceId(trace.traceId())
                 .setPayload(payload).build();
     }
 

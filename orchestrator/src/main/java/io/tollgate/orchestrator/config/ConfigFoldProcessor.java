@@ -107,12 +107,14 @@ public final class ConfigFoldProcessor<C, V> implements Processor<String, C, Str
     }
 
     private void count(String type, String result) {
-        Counter.builder("tollgate." + kind.name() + "_fold.commands").tags("type", type, "result", result).register(metrics)
+        Counter.builder("tollgate." + kind.name() + "_fold.commands")
+                .description("Commands the " + kind.name() + " config fold folded, by type and result").tags("type", type, "result", result).register(metrics)
                 .increment();
     }
 
     private void deadLetter(Record<String, C> record, String error) {
-        Counter.builder("tollgate." + kind.name() + "_fold.dead_letters").register(metrics).increment();
+        Counter.builder("tollgate." + kind.name() + "_fold.dead_letters")
+                .description("Commands the " + kind.name() + " config fold dead-lettered").register(metrics).increment();
         log.warn("{}_command_dead_lettered key={} error={}", kind.name(), record.key(), error);
         context.forward(DeadLetter.of(record, dlqSerializer, commandsTopic, error), deadLetterSink);
     }

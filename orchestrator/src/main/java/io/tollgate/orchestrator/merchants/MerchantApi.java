@@ -33,6 +33,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 
 /**
  * The partner-facing merchant and pre-confirmation hook configuration (design.md, "HTTP API"), in
@@ -262,6 +264,11 @@ public final class MerchantApi implements HttpApi.Routes, AutoCloseable {
         body.put("partner_wait_minutes", hook.getPartnerWaitMinutes());
         body.put("version", hook.getVersion());
         return body;
+    }
+
+    /** Binds the producer's client metrics; close the result to unbind. */
+    public KafkaClientMetrics bindMetrics(MeterRegistry registry) {
+        return writer.bindMetrics(registry);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.tollgate.orchestrator.webhooks;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -191,6 +193,11 @@ public final class WebhookEndpointApi implements HttpApi.Routes, AutoCloseable {
     private String openSecret(EndpointTarget target, IdempotentAnswer recorded) {
         return recorded == null || recorded.getSecret() == null ? null
                 : directory.open(recorded.getSecret(), target.agency(), target.endpoint());
+    }
+
+    /** Binds the producer's client metrics; close the result to unbind. */
+    public KafkaClientMetrics bindMetrics(MeterRegistry registry) {
+        return writer.bindMetrics(registry);
     }
 
     @Override

@@ -4,9 +4,11 @@ import static io.tollgate.orchestrator.checkout.CommandScript.T0;
 import static io.tollgate.orchestrator.checkout.CommandScript.hook;
 import static io.tollgate.orchestrator.checkout.CommandScript.syncHook;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tollgate.common.kafka.Topics;
+import io.tollgate.common.trace.TraceContext;
 import io.tollgate.schema.CheckoutCommand;
 import io.tollgate.schema.CheckoutEvent;
 import io.tollgate.schema.CommandRejected;
@@ -29,6 +31,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
@@ -376,6 +380,43 @@ class CheckoutTopologyTest {
     }
 
     // ---- plumbing ------------------------------------------------------------------------------
+
+    /**
+     * The fold copies a command's trace onto what it causes — the journal events and order events —
+     * and never makes one up: replaying the commands must give the same output.
+     */
+    @Test
+    void theCommandsTraceparentGoesOnWithItsEventsAndOrderEventsAndNoneIsMadeUp() {
+        CommandScript s = new CommandScript("cs_topology_traced");
+        TraceContext confirmTrace = TraceContext.start();
+        TraceContext paymentTrace = confirmTrace.child();
+        send(s.create());
+        sendTraced(s.confirm("k1", syncHook()), confirmTrace);
+        send(s.decision(1, HookOutcome.APPROVED));
+        sendTraced(s.paymentIntent("pi_1"), paymentTrace);
+
+        List<TestRecord<String, CheckoutEvent>> journal = events.readRecordsToList();
+        assertThat(journal).extracting(r -> r.value().getPayload().getClass().getSimpleName(), r -> traceparent(r.headers()))
+                .containsExactly(
+                        tuple("SessionCreated", null),
+                        tuple("CheckoutCommitted", confirmTrace.traceparent()),
+                        tuple("HookDecided", null),
+                        tuple("PaymentRequested", null),
+                        tuple("PaymentIntentCreated", paymentTrace.traceparent()));
+        assertThat(orders.readRecordsToList()).singleElement()
+                .satisfies(r -> assertThat(traceparent(r.headers())).isEqualTo(paymentTrace.traceparent()));
+    }
+
+    private static String traceparent(Headers headers) {
+        Header header = headers.lastHeader(TraceContext.HEADER);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    private void sendTraced(CheckoutCommand command, TraceContext trace) {
+        command.setTraceId(trace.traceId());
+        commandsIn.pipeInput(new TestRecord<>(command.getSessionId(), command,
+                new RecordHeaders().add(trace.header()), command.getIssuedAt()));
+    }
 
     private void send(CheckoutCommand command) {
         commandsIn.pipeInput(command.getSessionId(), command, command.getIssuedAt());

@@ -1,5 +1,6 @@
 package io.tollgate.orchestrator.merchants;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -112,7 +113,7 @@ final class MerchantTestApp implements AutoCloseable {
                         Clock.systemUTC()),
                 new PartnerAuth(partnerKeyHashes), new JsonBodies(new ObjectMapper()), secretBox, directory,
                 topics.commands(), kafka);
-        HttpApi api = new HttpApi(new ObjectMapper(), () -> true, List.of(), List.of(merchantApi));
+        HttpApi api = new HttpApi(new ObjectMapper(), () -> true, List.of(), List.of(merchantApi), new SimpleMeterRegistry());
         int port = api.start(0);
         return new MerchantTestApp(applicationId, stateDir, streams, view, directory, merchantApi, api, port);
     }

@@ -10,6 +10,7 @@ import java.util.Map;
  * @param params decoded form (or query) parameters in bracket notation, e.g. {@code metadata[session_id]}
  * @param status the HTTP status answered; 0 when the connection was dropped
  * @param replayed whether the answer was an idempotent replay
+ * @param traceparent the W3C {@code traceparent} header, or null
  */
 public record RecordedRequest(String method, String path, String idempotencyKey, String stripeAccount,
-        Map<String, String> params, int status, boolean replayed) {}
+        Map<String, String> params, int status, boolean replayed, String traceparent) {}

@@ -264,7 +264,7 @@ public final class StripeStandIn implements AutoCloseable {
         }
         if (fault != null) {
             injectFault(ctx, fault, requestId);
-            record(method, path, key, account, params, fault == Fault.CONNECTION_DROP ? 0 : ctx.statusCode(), false);
+            record(ctx, key, account, params, fault == Fault.CONNECTION_DROP ? 0 : ctx.statusCode(), false);
             log.info("stripe_stand_in injected fault={} method={} path={} idempotency_key={}", fault, method, path,
                     key);
             return;
@@ -308,7 +308,7 @@ public final class StripeStandIn implements AutoCloseable {
         ctx.header("Request-Id", requestId);
         ctx.header("Stripe-Version", Stripe.API_VERSION);
         ctx.status(response.status()).contentType("application/json").result(response.body());
-        record(method, path, key, account, params, response.status(), replayed);
+        record(ctx, key, account, params, response.status(), replayed);
         log.debug("stripe_stand_in request operation={} method={} path={} status={} replayed={} idempotency_key={}",
                 operationName, method, path, response.status(), replayed, key);
     }
@@ -390,9 +390,9 @@ public final class StripeStandIn implements AutoCloseable {
         }
     }
 
-    private void record(String method, String path, String key, String account, FormParams params, int status,
-            boolean replayed) {
-        requests.add(new RecordedRequest(method, path, key, account, params.asMap(), status, replayed));
+    private void record(Context ctx, String key, String account, FormParams params, int status, boolean replayed) {
+        requests.add(new RecordedRequest(ctx.method().name(), ctx.path(), key, account, params.asMap(), status, replayed,
+                ctx.header("traceparent")));
     }
 
     // ---- endpoints ---------------------------------------------------------------------------------
