@@ -1,14 +1,7 @@
 package io.tollgate.launcher;
 
 import io.tollgate.orchestrator.checkout.CheckoutReplay;
-import io.tollgate.schema.CheckoutEvent;
-import io.tollgate.schema.OrderEvent;
-import io.tollgate.schema.SessionState;
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,31 +29,9 @@ final class ReplayCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         try (ClusterReader cluster = ClusterReader.connect(options.load(ClusterReader.DEFAULTS))) {
-            var topics = cluster.topics();
-            CheckoutReplay replay = new CheckoutReplay();
-            int undecodable = 0;
-            // Journal and outputs first, then the commands: whatever the fold writes meanwhile has its
-            // commands in what is read, so it can only show as pending, never as a difference.
-            Map<String, List<CheckoutEvent>> journal = new HashMap<>();
-            for (var read : cluster.readAll(topics.checkoutEvents())) {
-                undecodable += add(journal, read);
-            }
-            Map<String, List<OrderEvent>> orders = new HashMap<>();
-            for (var read : cluster.readAll(topics.orderEvents())) {
-                undecodable += add(orders, read);
-            }
-            Map<String, SessionState> states = new HashMap<>();
-            for (var read : cluster.readAll(topics.sessionState())) {
-                if (read.value() != null) {
-                    states.put(read.record().key(), read.value());
-                } else if (read.undecodable() != null) {
-                    undecodable++;
-                }
-            }
-            for (var read : cluster.readAll(topics.checkoutCommands())) {
-                replay.fold(read.record().key(), read.value());
-            }
-            CheckoutReplay.Report report = replay.compare(journal, orders, states);
+            ClusterReplay.Result result = ClusterReplay.run(cluster);
+            CheckoutReplay.Report report = result.report();
+            int undecodable = result.undecodable();
             out.printf("replayed %d commands (%d not folded: dead letters) of %d sessions; compared %d journal events and "
                     + "%d order events%n", report.commands(), report.skippedCommands(), report.sessions(), report.events(),
                     report.orders());
@@ -82,13 +53,5 @@ final class ReplayCommand implements Callable<Integer> {
             out.flush();
             return TollgateCli.FAILURE;
         }
-    }
-
-    private static <V> int add(Map<String, List<V>> bySession, ClusterReader.Read<V> read) {
-        if (read.value() == null) {
-            return read.undecodable() == null ? 0 : 1;
-        }
-        bySession.computeIfAbsent(read.record().key(), k -> new ArrayList<>()).add(read.value());
-        return 0;
     }
 }

@@ -102,6 +102,15 @@ public final class TollgateConfig {
                 "extra wait past the hook deadline before a confirm answers 202, ms (default 2000)"),
         PARTITIONS("partitions", "TOLLGATE_PARTITIONS", null, false,
                 "partitions of the topics Tollgate creates (default 6)"),
+        INSTANCE_ID("instance.id", "TOLLGATE_INSTANCE_ID", null, false,
+                "stable name of this process among the instances of its service (e.g. orchestrator-1): Kafka static "
+                        + "group membership, so a restarted instance takes its partitions back at once; unset: dynamic "
+                        + "membership"),
+        KAFKA_SESSION_TIMEOUT_MS("kafka.session.timeout.ms", "TOLLGATE_KAFKA_SESSION_TIMEOUT_MS", null, false,
+                "how long Kafka waits for a silent group member (workers, folds) before giving its partitions to "
+                        + "another instance, ms, 1000 to 1800000 (default 10000)"),
+        REPLICATION_FACTOR("replication.factor", "TOLLGATE_REPLICATION_FACTOR", null, false,
+                "replicas of the topics Tollgate creates, the folds' internal topics included; unset: min(3, brokers)"),
         APPLICATION_ID_PREFIX("application.id.prefix", "TOLLGATE_APPLICATION_ID_PREFIX", null, false,
                 "prefix of Kafka Streams application ids and consumer group ids (default tollgate)"),
         CORS_ORIGINS("cors.origins", "TOLLGATE_CORS_ORIGINS", null, false,
@@ -189,6 +198,10 @@ public final class TollgateConfig {
     public static final long DEFAULT_CONFIRM_BUDGET_MS = 2000;
     public static final int DEFAULT_PARTITIONS = 6;
     public static final String DEFAULT_APPLICATION_ID_PREFIX = "tollgate";
+    /** Kafka's own default is 45 s; a silent member's partitions move after this (docs/operations.md, "Fault testing"). */
+    public static final long DEFAULT_KAFKA_SESSION_TIMEOUT_MS = 10_000;
+    public static final long MIN_KAFKA_SESSION_TIMEOUT_MS = 1_000;
+    public static final long MAX_KAFKA_SESSION_TIMEOUT_MS = 1_800_000;
     public static final long DEFAULT_STRIPE_TIMEOUT_MS = 15_000;
     /** stripe-java's own default read timeout; longer only holds a payment-worker thread for nothing. */
     public static final long MAX_STRIPE_TIMEOUT_MS = 80_000;
@@ -235,6 +248,9 @@ public final class TollgateConfig {
     private final int partitions;
     private final String applicationIdPrefix;
     private final List<String> corsOrigins;
+    private final String instanceId;
+    private final long kafkaSessionTimeoutMs;
+    private final Integer replicationFactor;
 
     private TollgateConfig(Builder b) {
         this.bootstrapServers = b.bootstrapServers;
@@ -267,6 +283,9 @@ public final class TollgateConfig {
         this.partitions = b.partitions;
         this.applicationIdPrefix = b.applicationIdPrefix;
         this.corsOrigins = List.copyOf(b.corsOrigins);
+        this.instanceId = b.instanceId;
+        this.kafkaSessionTimeoutMs = b.kafkaSessionTimeoutMs;
+        this.replicationFactor = b.replicationFactor;
     }
 
     /**
@@ -469,6 +488,21 @@ public final class TollgateConfig {
         return applicationIdPrefix;
     }
 
+    /** This process's stable name among its service's instances; empty means dynamic group membership. */
+    public Optional<String> instanceId() {
+        return Optional.ofNullable(instanceId);
+    }
+
+    /** The group session timeout of the workers' consumers and the folds. */
+    public long kafkaSessionTimeoutMs() {
+        return kafkaSessionTimeoutMs;
+    }
+
+    /** Replicas of created topics; empty means min(3, brokers). */
+    public Optional<Integer> replicationFactor() {
+        return Optional.ofNullable(replicationFactor);
+    }
+
     /** Allowed CORS origins ({@code *} or {@code scheme://host[:port]}); empty means no CORS. */
     public List<String> corsOrigins() {
         return corsOrigins;
@@ -505,6 +539,9 @@ public final class TollgateConfig {
                 + ", partitions=" + partitions
                 + ", applicationIdPrefix=" + applicationIdPrefix
                 + ", corsOrigins=" + corsOrigins
+                + ", instanceId=" + (instanceId == null ? "<dynamic membership>" : instanceId)
+                + ", kafkaSessionTimeoutMs=" + kafkaSessionTimeoutMs
+                + ", replicationFactor=" + (replicationFactor == null ? "<min(3, brokers)>" : replicationFactor)
                 + "}";
     }
 
@@ -546,7 +583,10 @@ public final class TollgateConfig {
                 && Objects.equals(advertisedHost, other.advertisedHost)
                 && standbyReplicas == other.standbyReplicas
                 && applicationIdPrefix.equals(other.applicationIdPrefix)
-                && corsOrigins.equals(other.corsOrigins);
+                && corsOrigins.equals(other.corsOrigins)
+                && Objects.equals(instanceId, other.instanceId)
+                && kafkaSessionTimeoutMs == other.kafkaSessionTimeoutMs
+                && Objects.equals(replicationFactor, other.replicationFactor);
     }
 
     @Override
@@ -555,7 +595,7 @@ public final class TollgateConfig {
                 devMode, dataDir, stripeApiKey, stripeApiBase, stripeWebhookSecret, stripeTimeoutMs,
                 stripeConnectTimeoutMs, stripeMaxNetworkRetries, stripeWritesPerSecond, paymentGiveUpAfter, readyFile,
                 commitIntervalMs, sessionTtl, sessionRetention, advertisedHost, standbyReplicas, maxAttempts, confirmBudgetMs,
-                partitions, applicationIdPrefix, corsOrigins);
+                partitions, applicationIdPrefix, corsOrigins, instanceId, kafkaSessionTimeoutMs, replicationFactor);
     }
 
     /**
@@ -593,6 +633,9 @@ public final class TollgateConfig {
         private int partitions = DEFAULT_PARTITIONS;
         private String applicationIdPrefix = DEFAULT_APPLICATION_ID_PREFIX;
         private List<String> corsOrigins = List.of();
+        private String instanceId;
+        private long kafkaSessionTimeoutMs = DEFAULT_KAFKA_SESSION_TIMEOUT_MS;
+        private Integer replicationFactor;
         // where the value of each setting came from, so errors found in build() name it as written
         private final Map<Setting, String> sources = new EnumMap<>(Setting.class);
 
@@ -628,6 +671,9 @@ public final class TollgateConfig {
             partitions = c.partitions;
             applicationIdPrefix = c.applicationIdPrefix;
             corsOrigins = c.corsOrigins;
+            instanceId = c.instanceId;
+            kafkaSessionTimeoutMs = c.kafkaSessionTimeoutMs;
+            replicationFactor = c.replicationFactor;
         }
 
         public Builder bootstrapServers(String value) {
@@ -779,6 +825,22 @@ public final class TollgateConfig {
             return this;
         }
 
+        public Builder instanceId(String value) {
+            instanceId = value;
+            return this;
+        }
+
+        public Builder kafkaSessionTimeoutMs(long value) {
+            kafkaSessionTimeoutMs = value;
+            return this;
+        }
+
+        /** Null: min(3, brokers). */
+        public Builder replicationFactor(Integer value) {
+            replicationFactor = value;
+            return this;
+        }
+
         public Builder corsOrigins(List<String> value) {
             corsOrigins = List.copyOf(value);
             return this;
@@ -838,6 +900,10 @@ public final class TollgateConfig {
                 case PARTITIONS -> partitions = blank ? DEFAULT_PARTITIONS : parseInt(setting, source, value);
                 case APPLICATION_ID_PREFIX -> applicationIdPrefix = blank ? DEFAULT_APPLICATION_ID_PREFIX : value;
                 case CORS_ORIGINS -> corsOrigins = blank ? List.of() : splitList(value);
+                case INSTANCE_ID -> instanceId = blank ? null : value;
+                case KAFKA_SESSION_TIMEOUT_MS -> kafkaSessionTimeoutMs = blank ? DEFAULT_KAFKA_SESSION_TIMEOUT_MS
+                        : parseLong(setting, source, value);
+                case REPLICATION_FACTOR -> replicationFactor = blank ? null : parseInt(setting, source, value);
                 default -> throw new IllegalStateException("unhandled setting " + setting);
             }
             return this;
@@ -953,6 +1019,17 @@ public final class TollgateConfig {
             }
             if (partitions < 1) {
                 throw invalid(Setting.PARTITIONS, "must be at least 1, got " + partitions);
+            }
+            if (instanceId != null && !KAFKA_NAME.matcher(instanceId).matches()) {
+                throw invalid(Setting.INSTANCE_ID, "must be 1-100 of letters, digits, '.', '_' or '-', got '" + instanceId + "'");
+            }
+            if (kafkaSessionTimeoutMs < MIN_KAFKA_SESSION_TIMEOUT_MS || kafkaSessionTimeoutMs > MAX_KAFKA_SESSION_TIMEOUT_MS) {
+                throw invalid(Setting.KAFKA_SESSION_TIMEOUT_MS, "must be from " + MIN_KAFKA_SESSION_TIMEOUT_MS + " to "
+                        + MAX_KAFKA_SESSION_TIMEOUT_MS + " ms (and within the brokers' group.min/max.session.timeout.ms), got "
+                        + kafkaSessionTimeoutMs);
+            }
+            if (replicationFactor != null && (replicationFactor < 1 || replicationFactor > Short.MAX_VALUE)) {
+                throw invalid(Setting.REPLICATION_FACTOR, "must be at least 1, got " + replicationFactor);
             }
             if (!KAFKA_NAME.matcher(applicationIdPrefix).matches()) {
                 throw invalid(Setting.APPLICATION_ID_PREFIX, "must be 1-100 of letters, digits, '.', '_' or '-', got '"
