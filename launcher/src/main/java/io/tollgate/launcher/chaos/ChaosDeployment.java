@@ -87,7 +87,7 @@ final class ChaosDeployment implements AutoCloseable {
         cluster = started.add(KraftCluster.start(settings.dir().resolve("kafka"), jvm, ports, timeout));
         for (int id = 1; id <= KraftCluster.NODES; id++) {
             int node = id;
-            roles.put("broker-" + id, new Role("broker-" + id, Kind.BROKER, cluster.node(id), () -> cluster.servingNodes().contains(node), -1));
+            roles.put("broker-" + id, new Role("broker-" + id, Kind.BROKER, cluster.node(id), () -> cluster.nodeServes(node), -1));
         }
         log.info("chaos_kafka_ready bootstrap_servers={}", cluster.bootstrapServers());
 

@@ -19,7 +19,6 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -100,7 +99,7 @@ final class CheckoutTraffic implements AutoCloseable {
     private void checkout(long n) {
         String merchant = LOAD_MERCHANTS.get((int) (n % LOAD_MERCHANTS.size()));
         int instance = (int) (n % apis.size());
-        Optional<String> id = create(instance, merchant, true);
+        Optional<String> id = create(instance, merchant, true, "");
         if (id.isEmpty()) {
             return;
         }
@@ -127,25 +126,31 @@ final class CheckoutTraffic implements AutoCloseable {
      * the confirm answered 200 (hook approved, PaymentIntent created) within the API's normal budget.
      */
     boolean probe(int instance) {
-        Optional<String> id = create(instance, STEADY, false);
-        return id.isPresent() && confirm(instance, id.get(), false).status() == 200;
+        Optional<String> id = create(instance, STEADY, false, "probe_");
+        if (id.isEmpty()) {
+            return false;
+        }
+        Answer confirm = confirm(instance, id.get(), false);
+        count("probe_confirm_" + confirm.outcome());
+        return confirm.status() == 200;
     }
 
     int instances() {
         return apis.size();
     }
 
-    private Optional<String> create(int instance, String merchant, boolean failOver) {
+    /** Creates a session; outcomes are counted under {@code label} (probes apart from the load). */
+    private Optional<String> create(int instance, String merchant, boolean failOver, String label) {
         String body = "{\"merchant_id\":\"" + merchant + "\",\"cart\":{\"items\":[{\"id\":\"seat\",\"name\":\"Seat\",\"quantity\":1,"
                 + "\"unit_amount_minor\":1500}],\"total_minor\":1500,\"currency\":\"GBP\"}}";
         Answer created = send(instance, "POST", "/v2/sessions", body, failOver);
         if (created.status() != 201) {
-            count("create_" + created.outcome());
+            count(label + "create_" + created.outcome());
             return Optional.empty();
         }
         String id = created.body().path("id").asText();
         sessions.add(new Tracked(id, Instant.now()));
-        count("create_201");
+        count(label + "create_201");
         return Optional.of(id);
     }
 

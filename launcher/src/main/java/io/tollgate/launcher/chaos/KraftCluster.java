@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +25,8 @@ import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.Uuid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A Kafka cluster of three KRaft nodes (broker and controller each), every node a process of its own
@@ -31,6 +35,7 @@ import org.apache.kafka.common.Uuid;
  * included, so one node may die without losing a write or refusing one.
  */
 final class KraftCluster implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(KraftCluster.class);
     static final int NODES = 3;
     private static final String HOST = "127.0.0.1";
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
@@ -50,6 +55,7 @@ final class KraftCluster implements AutoCloseable {
 
     /** Formats and starts the nodes in {@code dir}; returns once every node serves. */
     static KraftCluster start(Path dir, ChildJvm jvm, Ports ports, Duration timeout) {
+        long began = System.nanoTime();
         List<int[]> endpoints = new ArrayList<>();
         for (int id = 1; id <= NODES; id++) {
             endpoints.add(new int[] {ports.next(), ports.next()});
@@ -70,6 +76,7 @@ final class KraftCluster implements AutoCloseable {
             nodes.add(new BrokerNode(id, port, jvm.process("broker-" + id, "384m", "kafka.Kafka",
                     List.of(propertiesFile.toString()), Map.of())));
         }
+        log.info("chaos_kafka_formatted nodes={} took_ms={}", NODES, (System.nanoTime() - began) / 1_000_000);
         KraftCluster cluster = new KraftCluster(nodes);
         try {
             nodes.forEach(node -> node.process().start());
@@ -125,6 +132,20 @@ final class KraftCluster implements AutoCloseable {
     /** The process of node {@code id} (1 to 3). */
     ChildProcess node(int id) {
         return nodes.get(id - 1).process();
+    }
+
+    /**
+     * Whether node {@code id} serves: its listener accepts connections (right after a kill the other nodes still
+     * list the dead one until the controller fences it, so only its own port tells that it is back) and the
+     * cluster lists it.
+     */
+    boolean nodeServes(int id) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(HOST, nodes.get(id - 1).port()), 1_000);
+        } catch (IOException e) {
+            return false;
+        }
+        return servingNodes().contains(id);
     }
 
     /** Ids of the nodes the cluster lists as brokers now. */

@@ -198,6 +198,8 @@ public final class SessionStore implements HttpApi.Routes, AutoCloseable {
                 case 200 -> Optional.of(states.valueSerde().deserializer().deserialize(states.name(), response.body()));
                 case 404 -> Optional.<SessionState>empty();
                 case 421 -> throw new NotOwnerException("owner " + owner + " no longer owns " + sessionId);
+                // the owner restarted and is still starting: it serves the partition again in a moment
+                case 503 -> throw new NotOwnerException("owner " + owner + " is starting");
                 default -> throw new IllegalStateException("owner " + owner + " answered " + response.statusCode()
                         + " for session " + sessionId);
             };
