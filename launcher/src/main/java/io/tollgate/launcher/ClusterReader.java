@@ -32,7 +32,7 @@ import org.apache.kafka.common.utils.Utils;
  * own storage topic. Records that do not decode are counted, not fatal: an audit must see past them.
  * It only reads; a tool that writes (dlq resend) makes its producer from {@link #clients()}.
  */
-final class ClusterReader implements AutoCloseable {
+public final class ClusterReader implements AutoCloseable {
     /**
      * The audit tools neither decrypt nor serve anything, so they need no master key: the layer under
      * the file turns dev mode on (which only waives that requirement here), as demo and up do.
@@ -40,7 +40,7 @@ final class ClusterReader implements AutoCloseable {
     static final Map<String, String> DEFAULTS = DemoCommand.DEFAULTS;
 
     /** A decoded record, or the reason it could not be decoded. */
-    record Read<V>(ConsumerRecord<String, byte[]> record, V value, String undecodable) {
+    public record Read<V>(ConsumerRecord<String, byte[]> record, V value, String undecodable) {
     }
 
     private final Resources resources = new Resources();
@@ -56,7 +56,7 @@ final class ClusterReader implements AutoCloseable {
         this.topics = new Topics(registry, config.partitions(), topicPrefix);
     }
 
-    static ClusterReader connect(TollgateConfig config) {
+    public static ClusterReader connect(TollgateConfig config) {
         return connect(config, "");
     }
 
@@ -65,7 +65,7 @@ final class ClusterReader implements AutoCloseable {
         return new ClusterReader(config, topicPrefix);
     }
 
-    Topics topics() {
+    public Topics topics() {
         return topics;
     }
 
@@ -75,7 +75,7 @@ final class ClusterReader implements AutoCloseable {
     }
 
     /** Every committed record of the topic, partition by partition, in log order within each. */
-    <V> List<Read<V>> readAll(Topic<String, V> topic) {
+    public <V> List<Read<V>> readAll(Topic<String, V> topic) {
         return read(topic, null);
     }
 

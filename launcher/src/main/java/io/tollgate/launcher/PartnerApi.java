@@ -11,23 +11,23 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The public API as a partner calls it, for the demo and the benchmark: its key on every request,
+ * The public API as a partner calls it, for the demo, the benchmark and the fault suite: its key on every request,
  * and the merchant set-up both need. Over the JDK's HTTP client; nothing here is a shortcut past the API.
  */
-final class PartnerApi {
+public final class PartnerApi {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String api;
     private final String partnerKey;
     private final HttpClient http;
 
-    PartnerApi(String api, String partnerKey, HttpClient http) {
+    public PartnerApi(String api, String partnerKey, HttpClient http) {
         this.api = api;
         this.partnerKey = partnerKey;
         this.http = http;
     }
 
-    HttpResponse<String> send(String method, String path, String body, String idempotencyKey)
+    public HttpResponse<String> send(String method, String path, String body, String idempotencyKey)
             throws IOException, InterruptedException {
         return http.send(request(method, path, body, idempotencyKey), HttpResponse.BodyHandlers.ofString());
     }
@@ -40,7 +40,7 @@ final class PartnerApi {
      * PUTs the merchant and its pre-confirmation hook, as a partner sets one up, and returns the hook's
      * signing secret (shown only in that answer).
      */
-    String registerMerchant(String agency, String merchant, String hookUrl, String failMode, int timeoutMs, String mode)
+    public String registerMerchant(String agency, String merchant, String hookUrl, String failMode, int timeoutMs, String mode)
             throws IOException, InterruptedException {
         String base = "/v2/agencies/" + agency + "/merchants/" + merchant;
         require(send("PUT", base, "{\"display_name\":\"" + merchant + "\"}", null), 200);
@@ -51,7 +51,7 @@ final class PartnerApi {
     }
 
     /** Throws, naming the request, unless the answer has the status expected. */
-    static void require(HttpResponse<String> response, int status) {
+    public static void require(HttpResponse<String> response, int status) {
         if (response.statusCode() != status) {
             throw new IllegalStateException(response.request().method() + " " + response.request().uri() + " answered "
                     + response.statusCode() + ": " + response.body());

@@ -2,6 +2,7 @@ package io.tollgate.launcher;
 
 import io.tollgate.common.config.TollgateConfig;
 import io.tollgate.common.config.TollgateConfig.InvalidConfigException;
+import io.tollgate.launcher.chaos.ChaosCommand;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import org.slf4j.Logger;
@@ -28,6 +29,10 @@ import picocli.CommandLine.Spec;
             ReplayCommand.class,
             DlqCommand.class,
             BenchCommand.class,
+            ChaosCommand.class,
+            RegistryCommand.class,
+            StripeStandInCommand.class,
+            FlappingHookCommand.class,
             CommandLine.HelpCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",

@@ -97,7 +97,7 @@ final class TollgateStack implements AutoCloseable {
             bootstrapServers = broker.bootstrapServers();
             log.info("embedded kafka ready bootstrap_servers={}", bootstrapServers);
         }
-        kafka = new KafkaClients(bootstrapServers);
+        kafka = new KafkaClients(bootstrapServers, KafkaClients.GroupMembership.of(config));
         SchemaRegistryClient registry = schemaRegistry(config, bootstrapServers, started);
         if (registry instanceof InMemorySchemaRegistry inProcess) {
             SchemaRegistryServer server = track(SchemaRegistryServer.start(inProcess));
@@ -108,7 +108,7 @@ final class TollgateStack implements AutoCloseable {
         }
         topics = new Topics(registry, config.partitions());
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-            TopicProvisioner.ensure(admin, topics.specs());
+            TopicProvisioner.ensure(admin, topics.specs(), config.replicationFactor());
         }
         SecretBox secrets = MasterKeys.secretBox(config);
 

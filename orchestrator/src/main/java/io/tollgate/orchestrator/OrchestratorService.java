@@ -13,6 +13,7 @@ import io.tollgate.common.kafka.KafkaClients;
 import io.tollgate.common.kafka.KeyedReplies;
 import io.tollgate.common.kafka.KeyedTail;
 import io.tollgate.common.kafka.KeyedTopicView;
+import io.tollgate.common.kafka.TopicProvisioner;
 import io.tollgate.common.kafka.Topics;
 import io.tollgate.common.lifecycle.Resources;
 import io.tollgate.orchestrator.api.HttpApi;
@@ -193,7 +194,9 @@ public final class OrchestratorService implements AutoCloseable {
         MerchantTopology.addTo(topology, topics, metrics);
         WebhookEndpointTopology.addTo(topology, topics, metrics);
         Properties props = new Properties();
-        props.putAll(kafka.streams(appId, stateDir(instance), config.commitIntervalMs(), 1));
+        // the fold's changelogs need the same durability as the topics they rebuild the sessions from
+        props.putAll(kafka.streams(appId, stateDir(instance), config.commitIntervalMs(),
+                TopicProvisioner.replicationFactor(admin, config.replicationFactor())));
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, advertised.host() + ":" + advertised.port());
         props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.standbyReplicas());
         streams = new KafkaStreams(topology, props);

@@ -102,6 +102,15 @@ public final class TollgateConfig {
                 "extra wait past the hook deadline before a confirm answers 202, ms (default 2000)"),
         PARTITIONS("partitions", "TOLLGATE_PARTITIONS", null, false,
                 "partitions of the topics Tollgate creates (default 6)"),
+        INSTANCE_ID("instance.id", "TOLLGATE_INSTANCE_ID", null, false,
+                "stable name of this process among the instances of its service (e.g. orchestrator-1): Kafka static "
+                        + "group membership, so a restarted instance takes its partitions back at once; unset: dynamic "
+                        + "membership"),
+        KAFKA_SESSION_TIMEOUT_MS("kafka.session.timeout.ms", "TOLLGATE_KAFKA_SESSION_TIMEOUT_MS", null, false,
+                "how long Kafka waits for a silent group member (workers, folds) before giving its partitions to "
+                        + "another instance, ms, 1000 to 1800000 (default 10000)"),
+        REPLICATION_FACTOR("replication.factor", "TOLLGATE_REPLICATION_FACTOR", null, false,
+                "replicas of the topics Tollgate creates, the folds' internal topics included; unset: min(3, brokers)"),
         APPLICATION_ID_PREFIX("application.id.prefix", "TOLLGATE_APPLICATION_ID_PREFIX", null, false,
                 "prefix of Kafka Streams application ids and consumer group ids (default tollgate)"),
         CORS_ORIGINS("cors.origins", "TOLLGATE_CORS_ORIGINS", null, false,
@@ -198,6 +207,10 @@ public final class TollgateConfig {
     public static final long DEFAULT_CONFIRM_BUDGET_MS = 2000;
     public static final int DEFAULT_PARTITIONS = 6;
     public static final String DEFAULT_APPLICATION_ID_PREFIX = "tollgate";
+    /** Kafka's own default is 45 s; a silent member's partitions move after this (docs/operations.md, "Fault testing"). */
+    public static final long DEFAULT_KAFKA_SESSION_TIMEOUT_MS = 10_000;
+    public static final long MIN_KAFKA_SESSION_TIMEOUT_MS = 1_000;
+    public static final long MAX_KAFKA_SESSION_TIMEOUT_MS = 1_800_000;
     public static final long DEFAULT_STRIPE_TIMEOUT_MS = 15_000;
     /** stripe-java's own default read timeout; longer only holds a payment-worker thread for nothing. */
     public static final long MAX_STRIPE_TIMEOUT_MS = 80_000;
@@ -263,6 +276,9 @@ public final class TollgateConfig {
     private final Duration webhooksDisableAfter;
     private final long webhooksTimeoutMs;
     private final int webhooksEndpointConcurrency;
+    private final String instanceId;
+    private final long kafkaSessionTimeoutMs;
+    private final Integer replicationFactor;
 
     private TollgateConfig(Builder b) {
         this.bootstrapServers = b.bootstrapServers;
@@ -299,6 +315,9 @@ public final class TollgateConfig {
         this.webhooksDisableAfter = b.webhooksDisableAfter;
         this.webhooksTimeoutMs = b.webhooksTimeoutMs;
         this.webhooksEndpointConcurrency = b.webhooksEndpointConcurrency;
+        this.instanceId = b.instanceId;
+        this.kafkaSessionTimeoutMs = b.kafkaSessionTimeoutMs;
+        this.replicationFactor = b.replicationFactor;
     }
 
     /**
@@ -501,6 +520,21 @@ public final class TollgateConfig {
         return applicationIdPrefix;
     }
 
+    /** This process's stable name among its service's instances; empty means dynamic group membership. */
+    public Optional<String> instanceId() {
+        return Optional.ofNullable(instanceId);
+    }
+
+    /** The group session timeout of the workers' consumers and the folds. */
+    public long kafkaSessionTimeoutMs() {
+        return kafkaSessionTimeoutMs;
+    }
+
+    /** Replicas of created topics; empty means min(3, brokers). */
+    public Optional<Integer> replicationFactor() {
+        return Optional.ofNullable(replicationFactor);
+    }
+
     /** Allowed CORS origins ({@code *} or {@code scheme://host[:port]}); empty means no CORS. */
     public List<String> corsOrigins() {
         return corsOrigins;
@@ -561,6 +595,9 @@ public final class TollgateConfig {
                 + ", webhooksDisableAfter=" + webhooksDisableAfter
                 + ", webhooksTimeoutMs=" + webhooksTimeoutMs
                 + ", webhooksEndpointConcurrency=" + webhooksEndpointConcurrency
+                + ", instanceId=" + (instanceId == null ? "<dynamic membership>" : instanceId)
+                + ", kafkaSessionTimeoutMs=" + kafkaSessionTimeoutMs
+                + ", replicationFactor=" + (replicationFactor == null ? "<min(3, brokers)>" : replicationFactor)
                 + "}";
     }
 
@@ -606,7 +643,10 @@ public final class TollgateConfig {
                 && webhooksRetrySchedule.equals(other.webhooksRetrySchedule)
                 && webhooksDisableAfter.equals(other.webhooksDisableAfter)
                 && webhooksTimeoutMs == other.webhooksTimeoutMs
-                && webhooksEndpointConcurrency == other.webhooksEndpointConcurrency;
+                && webhooksEndpointConcurrency == other.webhooksEndpointConcurrency
+                && Objects.equals(instanceId, other.instanceId)
+                && kafkaSessionTimeoutMs == other.kafkaSessionTimeoutMs
+                && Objects.equals(replicationFactor, other.replicationFactor);
     }
 
     @Override
@@ -616,7 +656,7 @@ public final class TollgateConfig {
                 stripeConnectTimeoutMs, stripeMaxNetworkRetries, stripeWritesPerSecond, paymentGiveUpAfter, readyFile,
                 commitIntervalMs, sessionTtl, sessionRetention, advertisedHost, standbyReplicas, maxAttempts, confirmBudgetMs,
                 partitions, applicationIdPrefix, corsOrigins, webhooksRetrySchedule, webhooksDisableAfter, webhooksTimeoutMs,
-                webhooksEndpointConcurrency);
+                webhooksEndpointConcurrency, instanceId, kafkaSessionTimeoutMs, replicationFactor);
     }
 
     /**
@@ -658,6 +698,9 @@ public final class TollgateConfig {
         private Duration webhooksDisableAfter = DEFAULT_WEBHOOKS_DISABLE_AFTER;
         private long webhooksTimeoutMs = DEFAULT_WEBHOOKS_TIMEOUT_MS;
         private int webhooksEndpointConcurrency = DEFAULT_WEBHOOKS_ENDPOINT_CONCURRENCY;
+        private String instanceId;
+        private long kafkaSessionTimeoutMs = DEFAULT_KAFKA_SESSION_TIMEOUT_MS;
+        private Integer replicationFactor;
         // where the value of each setting came from, so errors found in build() name it as written
         private final Map<Setting, String> sources = new EnumMap<>(Setting.class);
 
@@ -697,6 +740,9 @@ public final class TollgateConfig {
             webhooksDisableAfter = c.webhooksDisableAfter;
             webhooksTimeoutMs = c.webhooksTimeoutMs;
             webhooksEndpointConcurrency = c.webhooksEndpointConcurrency;
+            instanceId = c.instanceId;
+            kafkaSessionTimeoutMs = c.kafkaSessionTimeoutMs;
+            replicationFactor = c.replicationFactor;
         }
 
         public Builder bootstrapServers(String value) {
@@ -848,6 +894,22 @@ public final class TollgateConfig {
             return this;
         }
 
+        public Builder instanceId(String value) {
+            instanceId = value;
+            return this;
+        }
+
+        public Builder kafkaSessionTimeoutMs(long value) {
+            kafkaSessionTimeoutMs = value;
+            return this;
+        }
+
+        /** Null: min(3, brokers). */
+        public Builder replicationFactor(Integer value) {
+            replicationFactor = value;
+            return this;
+        }
+
         public Builder corsOrigins(List<String> value) {
             corsOrigins = List.copyOf(value);
             return this;
@@ -935,6 +997,10 @@ public final class TollgateConfig {
                         : parseLong(setting, source, value);
                 case WEBHOOKS_ENDPOINT_CONCURRENCY -> webhooksEndpointConcurrency = blank ? DEFAULT_WEBHOOKS_ENDPOINT_CONCURRENCY
                         : parseInt(setting, source, value);
+                case INSTANCE_ID -> instanceId = blank ? null : value;
+                case KAFKA_SESSION_TIMEOUT_MS -> kafkaSessionTimeoutMs = blank ? DEFAULT_KAFKA_SESSION_TIMEOUT_MS
+                        : parseLong(setting, source, value);
+                case REPLICATION_FACTOR -> replicationFactor = blank ? null : parseInt(setting, source, value);
                 default -> throw new IllegalStateException("unhandled setting " + setting);
             }
             return this;
@@ -1050,6 +1116,17 @@ public final class TollgateConfig {
             }
             if (partitions < 1) {
                 throw invalid(Setting.PARTITIONS, "must be at least 1, got " + partitions);
+            }
+            if (instanceId != null && !KAFKA_NAME.matcher(instanceId).matches()) {
+                throw invalid(Setting.INSTANCE_ID, "must be 1-100 of letters, digits, '.', '_' or '-', got '" + instanceId + "'");
+            }
+            if (kafkaSessionTimeoutMs < MIN_KAFKA_SESSION_TIMEOUT_MS || kafkaSessionTimeoutMs > MAX_KAFKA_SESSION_TIMEOUT_MS) {
+                throw invalid(Setting.KAFKA_SESSION_TIMEOUT_MS, "must be from " + MIN_KAFKA_SESSION_TIMEOUT_MS + " to "
+                        + MAX_KAFKA_SESSION_TIMEOUT_MS + " ms (and within the brokers' group.min/max.session.timeout.ms), got "
+                        + kafkaSessionTimeoutMs);
+            }
+            if (replicationFactor != null && (replicationFactor < 1 || replicationFactor > Short.MAX_VALUE)) {
+                throw invalid(Setting.REPLICATION_FACTOR, "must be at least 1, got " + replicationFactor);
             }
             if (!KAFKA_NAME.matcher(applicationIdPrefix).matches()) {
                 throw invalid(Setting.APPLICATION_ID_PREFIX, "must be 1-100 of letters, digits, '.', '_' or '-', got '"

@@ -1,5 +1,6 @@
 package io.tollgate.common.kafka;
 
+import io.tollgate.common.config.TollgateConfig;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -14,9 +15,31 @@ import org.apache.kafka.streams.StreamsConfig;
  */
 public final class KafkaClients {
     private final String bootstrapServers;
+    private final GroupMembership membership;
 
+    /**
+     * How this process's group members (the workers' consumers, the folds) join their groups.
+     *
+     * @param instanceId null for dynamic membership; else this process's stable name among its service's
+     *     instances, Kafka's {@code group.instance.id}: a restarted member with the same id takes its partitions
+     *     back at once, without a rebalance and without waiting for its predecessor's session to time out
+     * @param sessionTimeoutMs how long a silent member keeps its partitions before they move to another instance
+     */
+    public record GroupMembership(String instanceId, long sessionTimeoutMs) {
+        public static GroupMembership of(TollgateConfig config) {
+            return new GroupMembership(config.instanceId().orElse(null), config.kafkaSessionTimeoutMs());
+        }
+    }
+
+    /** Group members join with Kafka's defaults (dynamic membership, 45 s session timeout). */
     public KafkaClients(String bootstrapServers) {
+        this(bootstrapServers, null);
+    }
+
+    /** Group members join as {@code membership} says (null: Kafka's defaults). */
+    public KafkaClients(String bootstrapServers, GroupMembership membership) {
         this.bootstrapServers = bootstrapServers;
+        this.membership = membership;
     }
 
     public String bootstrapServers() {
@@ -53,6 +76,13 @@ public final class KafkaClients {
         c.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         if (groupId != null) {
             c.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+            if (membership != null) {
+                // one group member per group and process (each worker has one consumer), so the id is unique in its group
+                if (membership.instanceId() != null) {
+                    c.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, membership.instanceId());
+                }
+                c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) membership.sessionTimeoutMs());
+            }
         }
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -94,6 +124,13 @@ public final class KafkaClients {
         c.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION), 1);
         c.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 500);
         c.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterOnBadRecord.class);
+        if (membership != null) {
+            if (membership.instanceId() != null) {
+                // Streams adds each thread's index to it
+                c.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), membership.instanceId());
+            }
+            c.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), (int) membership.sessionTimeoutMs());
+        }
         return c;
     }
 }

@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +44,11 @@ public final class TopicProvisioner {
      *     their counts; nothing is created in that case
      */
     public static Map<String, Integer> ensure(Admin admin, List<TopicSpec> specs) {
+        return ensure(admin, specs, Optional.empty());
+    }
+
+    /** As {@link #ensure(Admin, List)}, creating missing topics with {@code replicationFactor} replicas when given. */
+    public static Map<String, Integer> ensure(Admin admin, List<TopicSpec> specs, Optional<Integer> replicationFactor) {
         Map<String, TopicSpec> byName = new LinkedHashMap<>();
         for (TopicSpec spec : specs) {
             TopicSpec previous = byName.put(spec.name(), spec);
@@ -56,7 +62,7 @@ public final class TopicProvisioner {
 
         List<TopicSpec> missing = byName.values().stream().filter(s -> !existing.containsKey(s.name())).toList();
         if (!missing.isEmpty()) {
-            create(admin, missing);
+            create(admin, missing, replicationFactor(admin, replicationFactor));
         }
         Map<String, Integer> now = missing.isEmpty() ? existing : describeOnceVisible(admin, byName.keySet());
         // another instance may have created a missing topic differently between our checks
@@ -94,9 +100,19 @@ public final class TopicProvisioner {
         }
     }
 
-    private static void create(Admin admin, List<TopicSpec> missing) {
+    /**
+     * The replication factor of topics Tollgate creates, its folds' internal topics included: the configured one,
+     * else {@code min(3, brokers)}.
+     */
+    public static short replicationFactor(Admin admin, Optional<Integer> configured) {
+        if (configured.isPresent()) {
+            return configured.get().shortValue();
+        }
         int brokers = await(admin.describeCluster().nodes(), "describe the cluster").size();
-        short replication = (short) Math.max(1, Math.min(MAX_REPLICATION, brokers));
+        return (short) Math.max(1, Math.min(MAX_REPLICATION, brokers));
+    }
+
+    private static void create(Admin admin, List<TopicSpec> missing, short replication) {
         List<NewTopic> topics = missing.stream()
                 .map(spec -> new NewTopic(spec.name(), spec.partitions(), replication).configs(spec.configs()))
                 .toList();

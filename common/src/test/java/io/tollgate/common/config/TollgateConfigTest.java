@@ -510,6 +510,25 @@ class TollgateConfigTest {
     }
 
     @Test
+    void groupMembershipAndReplicationSettings() {
+        TollgateConfig defaults = dev();
+        assertThat(defaults.instanceId()).isEmpty();
+        assertThat(defaults.kafkaSessionTimeoutMs()).isEqualTo(TollgateConfig.DEFAULT_KAFKA_SESSION_TIMEOUT_MS);
+        assertThat(defaults.replicationFactor()).isEmpty();
+
+        TollgateConfig config = dev().withOverrides(Map.of("instance.id", "orchestrator-2", "kafka.session.timeout.ms", "6000",
+                "replication.factor", "3"));
+        assertThat(config.instanceId()).contains("orchestrator-2");
+        assertThat(config.kafkaSessionTimeoutMs()).isEqualTo(6000);
+        assertThat(config.replicationFactor()).contains(3);
+        assertThat(config.toString()).contains("instanceId=orchestrator-2");
+
+        assertInvalid("instance.id", "has space", Setting.INSTANCE_ID);
+        assertInvalid("kafka.session.timeout.ms", "500", Setting.KAFKA_SESSION_TIMEOUT_MS);
+        assertInvalid("replication.factor", "0", Setting.REPLICATION_FACTOR);
+    }
+
+    @Test
     void docsListEverySetting() throws IOException {
         // tests run in common/; the documentation lives at the repository root
         String docs = Files.readString(Path.of("..", "docs", "configuration.md"), StandardCharsets.UTF_8);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -82,6 +83,13 @@ class TopicProvisionerTest {
         TopicProvisioner.ensure(admin, List.of(TopicSpec.of(dlq, 1)));
 
         assertThat(TopicProvisioner.ensure(admin, List.of(TopicSpec.of(dlq, 5)))).containsEntry(dlq, 1);
+    }
+
+    @Test
+    void replicationFactorIsTheConfiguredOneElseAtMostThree() {
+        // the shared broker is one node: min(3, 1)
+        assertThat(TopicProvisioner.replicationFactor(admin, Optional.empty())).isEqualTo((short) 1);
+        assertThat(TopicProvisioner.replicationFactor(admin, Optional.of(3))).isEqualTo((short) 3);
     }
 
     @Test

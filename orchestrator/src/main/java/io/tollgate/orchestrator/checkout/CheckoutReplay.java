@@ -6,6 +6,7 @@ import io.tollgate.schema.OrderEvent;
 import io.tollgate.schema.SessionState;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -36,9 +37,12 @@ public final class CheckoutReplay {
         }
     }
 
-    /** What the comparison found. */
+    /**
+     * What the comparison found. {@code unansweredCommands} are the ids of commands the fold answers with
+     * journal events when folded again, of which the journal holds none: pending, or lost.
+     */
     public record Report(long commands, long skippedCommands, int sessions, long events, long orders,
-            List<Difference> differences, List<String> pendingSessions) {
+            List<Difference> differences, List<String> pendingSessions, List<String> unansweredCommands) {
         public boolean reproduced() {
             return differences.isEmpty();
         }
@@ -130,6 +134,7 @@ public final class CheckoutReplay {
             Map<String, SessionState> writtenStates) {
         List<Difference> differences = new ArrayList<>();
         List<String> pending = new ArrayList<>();
+        List<String> unanswered = new ArrayList<>();
         long eventCount = 0;
         long orderCount = 0;
         List<String> sessions = union(events.keySet(), writtenEvents.keySet());
@@ -144,6 +149,9 @@ public final class CheckoutReplay {
             orderCount += actualOrders.size();
             boolean ordersComplete = comparePrefix(session, "order event", expectedOrders, actualOrders, differences,
                     OrderEvent::getType, o -> 0L);
+            Set<String> answered = new HashSet<>();
+            actual.forEach(e -> answered.add(e.getCausedBy()));
+            expected.stream().map(CheckoutEvent::getCausedBy).distinct().filter(c -> !answered.contains(c)).forEach(unanswered::add);
             if (!eventsComplete || !ordersComplete) {
                 pending.add(session);
             } else if (states.containsKey(session) && !Objects.equals(states.get(session), writtenStates.get(session))) {
@@ -153,7 +161,7 @@ public final class CheckoutReplay {
             }
         }
         return new Report(commands, skipped, sessions.size(), eventCount, orderCount,
-                differences, pending);
+                differences, pending, unanswered);
     }
 
     /** Returns true when {@code actual} is all of {@code expected}; records a difference when it is not a prefix. */

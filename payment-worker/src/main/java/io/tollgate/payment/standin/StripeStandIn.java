@@ -61,6 +61,8 @@ public final class StripeStandIn implements AutoCloseable {
     private final Javalin app;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile Duration latency = Duration.ZERO;
+    private volatile double faultRate;
+    private volatile List<Fault> randomFaults = List.of();
 
     private StripeStandIn(Builder b) {
         this.clock = b.clock;
@@ -162,6 +164,18 @@ public final class StripeStandIn implements AutoCloseable {
         }
     }
 
+    /**
+     * From now on each request fails with probability {@code rate} (0 to 1), with one of {@code faults} picked at
+     * random, after any queued by {@link #failNext}: a flaky Stripe for fault tests. A rate of 0 stops it.
+     */
+    public void failRandomly(double rate, List<Fault> faults) {
+        if (rate < 0 || rate > 1 || (rate > 0 && faults.isEmpty())) {
+            throw new IllegalArgumentException("rate must be from 0 to 1 with at least one fault, got " + rate + " " + faults);
+        }
+        this.randomFaults = List.copyOf(faults);
+        this.faultRate = rate;
+    }
+
     /** Every request received so far, in the order they were answered. */
     public List<RecordedRequest> requests() {
         return List.copyOf(requests);
@@ -206,6 +220,16 @@ public final class StripeStandIn implements AutoCloseable {
 
     public long paymentIntentCount() {
         return intents.size();
+    }
+
+    /**
+     * PaymentIntents per {@code metadata.session_id} (intents without one are left out): what a check of
+     * "at most one PaymentIntent per session" asks Stripe.
+     */
+    public Map<String, Long> paymentIntentsBySession() {
+        return intents.values().stream().filter(pi -> pi.metadata().get("session_id") != null)
+                .collect(java.util.stream.Collectors.groupingBy(pi -> pi.metadata().get("session_id"),
+                        java.util.stream.Collectors.counting()));
     }
 
     /**
@@ -261,6 +285,10 @@ public final class StripeStandIn implements AutoCloseable {
         Fault fault;
         synchronized (faults) {
             fault = faults.poll();
+        }
+        if (fault == null && faultRate > 0 && random.nextDouble() < faultRate) {
+            List<Fault> pick = randomFaults;
+            fault = pick.get(random.nextInt(pick.size()));
         }
         if (fault != null) {
             injectFault(ctx, fault, requestId);
