@@ -1,5 +1,8 @@
 package io.tollgate.webhooks;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.tollgate.common.kafka.KafkaClientMeters;
 import io.tollgate.common.kafka.Topic;
 import io.tollgate.common.kafka.UndecodableRecords;
 import io.tollgate.common.webhooks.DeliveryRecords;
@@ -85,6 +88,11 @@ final class DeliveryLog implements AutoCloseable {
             }
         }
         return new ArrayList<>(byId.values());
+    }
+
+    /** Binds the producer's client metrics; close the result to unbind. */
+    public KafkaClientMetrics bindMetrics(MeterRegistry registry) {
+        return KafkaClientMeters.bind(producer, registry);
     }
 
     @Override

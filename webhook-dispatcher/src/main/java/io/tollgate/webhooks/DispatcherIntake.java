@@ -1,5 +1,7 @@
 package io.tollgate.webhooks;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.tollgate.common.kafka.ConsumerLoop;
 import io.tollgate.common.kafka.Topic;
 import io.tollgate.common.webhooks.DeliveryIds;
@@ -181,6 +183,11 @@ final class DispatcherIntake implements AutoCloseable {
                 .setStatus(DeliveryStatus.PENDING).setAttempts(0).setNextAttemptAt(now)
                 .setLastAttempt(null).setFinalReason(null)
                 .build();
+    }
+
+    /** Binds the consumer's client metrics (fetch lag per partition among them); close the result to unbind. */
+    public KafkaClientMetrics bindMetrics(MeterRegistry registry) {
+        return loop.bindMetrics(registry);
     }
 
     @Override

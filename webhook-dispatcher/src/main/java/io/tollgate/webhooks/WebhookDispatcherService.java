@@ -89,10 +89,15 @@ public final class WebhookDispatcherService implements AutoCloseable {
                 settings.endpointConcurrency(), new DispatcherMetrics(meterRegistry), clock));
         OrderEventReplay replay = resources.add(new OrderEventReplay(topics.orderEvents(),
                 kafka.consumer("webhook-dispatcher-replay-" + instance, null)));
-        resources.add(new DispatcherIntake("webhook-dispatcher-" + instance, topics.orderEvents(), topics.webhookRequests(),
+        resources.add(view.bindMetrics(meterRegistry));
+        resources.add(commands.bindMetrics(meterRegistry));
+        resources.add(deliveryLog.bindMetrics(meterRegistry));
+        DispatcherIntake intake = resources.add(new DispatcherIntake("webhook-dispatcher-" + instance, topics.orderEvents(), topics.webhookRequests(),
                 topics.webhookDeliveries(), kafka.consumer("webhook-dispatcher-" + instance, settings.groupId()),
                 kafka.consumer("webhook-dispatcher-log-reader-" + instance, null), scheduler, endpoints, replay,
-                settings.maxInFlight(), clock)).start();
+                settings.maxInFlight(), clock));
+        resources.add(intake.bindMetrics(meterRegistry));
+        intake.start();
         log.info("webhook-dispatcher ready group_id={} retries={} disable_after={} timeout_ms={} endpoint_concurrency={}",
                 settings.groupId(), settings.schedule().waits(), settings.disableAfter(), settings.timeout().toMillis(),
                 settings.endpointConcurrency());

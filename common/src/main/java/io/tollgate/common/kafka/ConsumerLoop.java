@@ -1,5 +1,7 @@
 package io.tollgate.common.kafka;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -68,6 +70,11 @@ public final class ConsumerLoop<V> implements AutoCloseable {
         this.partitions = partitions;
         this.maxInFlight = maxInFlight;
         this.thread = new Thread(this::run, name);
+    }
+
+    /** Binds the consumer's client metrics (fetch lag per partition among them); close the result to unbind. */
+    public KafkaClientMetrics bindMetrics(MeterRegistry registry) {
+        return KafkaClientMeters.bind(consumer, registry);
     }
 
     public ConsumerLoop<V> start() {

@@ -68,7 +68,6 @@ public final class JournalWorker implements AutoCloseable {
             return size() > REMEMBERED_EVENTS;
         }
     };
-    private final KafkaConsumer<String, byte[]> consumer;
     private final ConsumerLoop<byte[]> loop;
 
     /**
@@ -86,8 +85,8 @@ public final class JournalWorker implements AutoCloseable {
         this.handler = handler;
         this.eventTypes = eventTypes.stream().map(Class::getSimpleName).collect(Collectors.toUnmodifiableSet());
         this.events = journal.valueSerde().deserializer();
-        this.consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new ByteArrayDeserializer());
-        this.loop = new ConsumerLoop<>(name, List.of(journal.name()), consumer,
+        this.loop = new ConsumerLoop<>(name, List.of(journal.name()),
+                new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new ByteArrayDeserializer()),
                 record -> wanted(record) ? once(record) : DONE, ConsumerLoop.Partitions.NONE, maxInFlight);
     }
 
@@ -110,7 +109,7 @@ public final class JournalWorker implements AutoCloseable {
 
     /** Binds the consumer's client metrics (fetch lag per partition among them); close the result to unbind. */
     public KafkaClientMetrics bindMetrics(MeterRegistry registry) {
-        return KafkaClientMeters.bind(consumer, registry);
+        return loop.bindMetrics(registry);
     }
 
     public JournalWorker start() {
