@@ -77,7 +77,7 @@ class ComposeFileTest {
         Map<String, Object> job = map(list(yaml(config), "scrape_configs").get(0));
         Map<String, Object> discovery = map(list(job, "dns_sd_configs").get(0));
 
-        assertThat(tollgate).containsExactlyInAnyOrder("orchestrator", "hook-caller", "payment-worker");
+        assertThat(tollgate).containsExactlyInAnyOrder("orchestrator", "hook-caller", "payment-worker", "webhook-dispatcher");
         assertThat(list(prometheus, "command")).contains("--config.file=/etc/prometheus/prometheus.yml");
         assertThat(list(discovery, "names")).containsExactlyInAnyOrderElementsOf(List.copyOf(tollgate));
         for (String service : tollgate) {
