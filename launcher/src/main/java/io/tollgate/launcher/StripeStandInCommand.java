@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "stripe-stand-in", mixinStandardHelpOptions = true,
         description = {"Runs the local Stripe stand-in alone (not Stripe): PaymentIntents with idempotency keys, "
                 + "signed webhooks to --webhook-url (secret from STRIPE_WEBHOOK_SECRET), injected faults.",
-                "Control port (127.0.0.1): GET /payment-intents/by-session, POST /payment-intents/{id}/pay."})
+                "Control port (127.0.0.1): GET /payment-intents/by-session, GET /payment-intents/held-by-session, "
+                + "POST /payment-intents/{id}/pay."})
 final class StripeStandInCommand implements Callable<Integer> {
     /** Webhook retries spread over about a minute, so a receiving orchestrator that restarts still gets them. */
     private static final List<Duration> WEBHOOK_RETRIES = List.of(Duration.ofSeconds(1), Duration.ofSeconds(2),
@@ -83,6 +84,7 @@ final class StripeStandInCommand implements Callable<Integer> {
             config.startupWatcherEnabled = false;
         });
         app.get("/payment-intents/by-session", ctx -> ctx.json(standIn.paymentIntentsBySession()));
+        app.get("/payment-intents/held-by-session", ctx -> ctx.json(standIn.amountHeldBySession()));
         app.post("/payment-intents/{id}/pay", ctx -> {
             String method = ctx.queryParamAsClass("payment_method", String.class).getOrDefault("pm_card_visa");
             try {

@@ -246,8 +246,17 @@ final class CheckoutTraffic implements AutoCloseable {
 
     /** PaymentIntents per session, as the Stripe stand-in has them. */
     Map<String, Long> paymentIntentsBySession() throws IOException, InterruptedException {
+        return bySession("/payment-intents/by-session");
+    }
+
+    /** Minor units of the shopper's money each session holds at the stand-in (received and not refunded, or authorized). */
+    Map<String, Long> amountHeldBySession() throws IOException, InterruptedException {
+        return bySession("/payment-intents/held-by-session");
+    }
+
+    private Map<String, Long> bySession(String path) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(deployment.standInControlUrl()
-                + "/payment-intents/by-session")).timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                + path)).timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
         Map<String, Long> counts = new TreeMap<>();
         JSON.readTree(response.body()).fields().forEachRemaining(e -> counts.put(e.getKey(), e.getValue().asLong()));
         return counts;

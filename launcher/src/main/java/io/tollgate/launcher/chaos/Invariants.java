@@ -88,6 +88,10 @@ final class Invariants {
                 .toList();
         List<String> doubled = traffic.paymentIntentsBySession().entrySet().stream().filter(e -> e.getValue() > 1)
                 .map(e -> e.getKey() + "=" + e.getValue()).toList();
+        // the shopper's money stays only with a paid session: a payment that came after the end is refunded
+        List<String> moneyKept = traffic.amountHeldBySession().entrySet().stream()
+                .filter(e -> !"paid".equals(status.get(e.getKey()))).map(e -> e.getKey() + "=" + status.getOrDefault(e.getKey(), "a probe")
+                        + " holds " + e.getValue()).toList();
         CheckoutReplay.Report report = replay.report();
         List<String> broken = journal.entrySet().stream().filter(e -> EventChain.firstBrokenLink(e.getValue()) >= 0)
                 .map(Map.Entry::getKey).toList();
@@ -95,6 +99,7 @@ final class Invariants {
                 new Check("sessions lost (created, then unknown)", lost.size(), first(lost)),
                 new Check("sessions stuck (not terminal after their deadline)", stuck.size(), first(stuck)),
                 new Check("sessions with more than one PaymentIntent", doubled.size(), first(doubled)),
+                new Check("sessions not paid that keep the shopper's money", moneyKept.size(), first(moneyKept)),
                 new Check("commands without a journal answer", report.unansweredCommands().size(), first(report.unansweredCommands())),
                 new Check("replay differences", report.differences().size(),
                         first(report.differences().stream().map(CheckoutReplay.Difference::toString).toList())),

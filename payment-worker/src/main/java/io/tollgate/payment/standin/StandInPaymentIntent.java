@@ -233,6 +233,11 @@ final class StandInPaymentIntent {
         return refund;
     }
 
+    /** What the shopper is out of now: received and not refunded, plus authorized and not yet captured or released. */
+    synchronized long amountHeld() {
+        return amountReceived - amountRefunded + amountCapturable;
+    }
+
     synchronized long amountRefunded() {
         return amountRefunded;
     }

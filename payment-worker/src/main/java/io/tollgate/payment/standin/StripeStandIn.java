@@ -233,6 +233,23 @@ public final class StripeStandIn implements AutoCloseable {
     }
 
     /**
+     * Money each session holds of its shopper's, in minor units, per {@code metadata.session_id}: received and
+     * not refunded plus authorized and not released, over the session's intents; sessions holding none are left
+     * out. What a check of "a session that did not end paid keeps no money" asks Stripe.
+     */
+    public Map<String, Long> amountHeldBySession() {
+        Map<String, Long> held = new java.util.TreeMap<>();
+        for (StandInPaymentIntent pi : intents.values()) {
+            String session = pi.metadata().get("session_id");
+            long amount = pi.amountHeld();
+            if (session != null && amount != 0) {
+                held.merge(session, amount, Long::sum);
+            }
+        }
+        return held;
+    }
+
+    /**
      * Plays the shopper paying on the checkout page: confirms the intent with a test payment method
      * ({@code pm_card_visa}, {@code pm_card_chargeDeclined}, ...), sending the resulting webhook events.
      *
