@@ -38,6 +38,7 @@ class ChaosCommandTest {
                 .containsPattern("broker-2 +BROKER +\\d+ +\\d+")
                 .containsPattern("sessions lost \\(created, then unknown\\) +0  ok")
                 .containsPattern("sessions with more than one PaymentIntent +0  ok")
+                .containsPattern("sessions not paid that keep the shopper's money +0  ok")
                 .containsPattern("replay differences +0  ok");
         // the load got through: sessions were created and confirmed, and some were paid
         assertThat(report).containsPattern("create_201 +[1-9]").containsPattern("confirm_200 +[1-9]").containsPattern("pay_200 +[1-9]");
