@@ -42,16 +42,12 @@ public final class JournalWorker implements AutoCloseable {
     /** Event ids remembered for dedupe: comfortably more than one fold transaction's output. */
     static final int REMEMBERED_EVENTS = 50_000;
 
-    /** The worker's reaction to one event: a completed future for events it ignores. */
-    public interface Handler {
-        CompletionStage<?> handle(CheckoutEvent event);
-    }
-
     /**
-     * A reaction that sends the event's trace on (to the call it makes, in the report it writes): the
-     * trace of the record's {@code traceparent} header, or a new one when it has none or an invalid one.
+     * The worker's reaction to one event (a completed future for events it ignores), sending the event's
+     * trace on (to the call it makes, in the report it writes): the trace of the record's
+     * {@code traceparent} header, or a new one when it has none or an invalid one.
      */
-    public interface TracedHandler {
+    public interface Handler {
         CompletionStage<?> handle(CheckoutEvent event, TraceContext trace);
     }
 
@@ -60,7 +56,7 @@ public final class JournalWorker implements AutoCloseable {
     private final String name;
     private final Deserializer<CheckoutEvent> events;
     private final Set<String> eventTypes;
-    private final TracedHandler handler;
+    private final Handler handler;
     // touched by the loop's thread only
     private final Map<String, CompletableFuture<?>> handled = new LinkedHashMap<>(1024, 0.75f, false) {
         @Override
@@ -76,11 +72,6 @@ public final class JournalWorker implements AutoCloseable {
      */
     public JournalWorker(String name, Topic<String, CheckoutEvent> journal, Map<String, Object> consumerConfig,
             Set<Class<?>> eventTypes, Handler handler, int maxInFlight) {
-        this(name, journal, consumerConfig, eventTypes, (TracedHandler) (event, trace) -> handler.handle(event), maxInFlight);
-    }
-
-    public JournalWorker(String name, Topic<String, CheckoutEvent> journal, Map<String, Object> consumerConfig,
-            Set<Class<?>> eventTypes, TracedHandler handler, int maxInFlight) {
         this.name = name;
         this.handler = handler;
         this.eventTypes = eventTypes.stream().map(Class::getSimpleName).collect(Collectors.toUnmodifiableSet());
@@ -93,13 +84,9 @@ public final class JournalWorker implements AutoCloseable {
     /**
      * A worker's report on a journal event, for the command log: the event's session, agency and
      * merchant. {@code commandId} must derive from the event, so that the report of a redelivered
-     * event is a duplicate the fold drops.
+     * event is a duplicate the fold drops. It carries the trace on ({@code trace_id}; send it with
+     * {@link CommandLog#append(Object, Object, TraceContext)}).
      */
-    public static CheckoutCommand report(CheckoutEvent event, String commandId, String actor, Instant issuedAt, Object payload) {
-        return report(event, null, commandId, actor, issuedAt, payload);
-    }
-
-    /** The same, carrying the trace on ({@code trace_id}; send it with {@link CommandLog#append(Object, Object, TraceContext)}). */
     public static CheckoutCommand report(CheckoutEvent event, TraceContext trace, String commandId, String actor, Instant issuedAt,
             Object payload) {
         return CheckoutCommand.newBuilder().setCommandId(commandId)

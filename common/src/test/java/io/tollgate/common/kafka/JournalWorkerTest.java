@@ -43,7 +43,7 @@ class JournalWorkerTest {
         }
         List<CheckoutEvent> handled = new CopyOnWriteArrayList<>();
 
-        try (JournalWorker worker = new JournalWorker("worker-test", journal, kafka.consumer("worker-test", group), Set.of(SessionCanceled.class), event -> {
+        try (JournalWorker worker = new JournalWorker("worker-test", journal, kafka.consumer("worker-test", group), Set.of(SessionCanceled.class), (event, trace) -> {
             handled.add(event);
             return CompletableFuture.completedFuture(null);
         }, 10).start()) {

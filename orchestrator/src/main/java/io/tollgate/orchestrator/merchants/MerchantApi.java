@@ -3,6 +3,8 @@ package io.tollgate.orchestrator.merchants;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.tollgate.common.config.TollgateConfig;
 import io.tollgate.common.crypto.SealedFor;
 import io.tollgate.common.crypto.SecretBox;
@@ -33,8 +35,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 
 /**
  * The partner-facing merchant and pre-confirmation hook configuration (design.md, "HTTP API"), in

@@ -1,10 +1,10 @@
 package io.tollgate.orchestrator.webhooks;
 
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.tollgate.common.config.TollgateConfig;
 import io.tollgate.common.crypto.SealedFor;
 import io.tollgate.common.crypto.SecretBox;
